@@ -1,0 +1,446 @@
+"""Fused attention in Triton, FlashAttention-2 style, that can also emit probabilities.
+
+Forward: one program owns BLOCK_M queries of one (batch, head); tiles of BLOCK_N keys
+and values stream past it while an online softmax keeps a running max `m_i` and sum
+`l_i`, so nothing of size Lq x Lk is ever held. When probabilities are asked for, a
+second sweep over the keys recomputes each score tile and writes exp(s - m) / l,
+which is the final probability: every element of P is written exactly once.
+
+Backward: recompute the tiles from the saved log-sum-exp (FlashAttention-2), one
+kernel for dK/dV (a program per key tile, looping over queries) and one for dQ (a
+program per query tile, looping over keys), so no atomics are needed.
+
+Scores are kept in base-2 units (scale * log2(e) folded into one multiply) so the
+exponentials are exp2, as in the Triton tutorial.
+
+The causal mask is aligned bottom-right: query i sees key j iff j <= i + (Lk - Lq).
+A query that sees no key ends with l_i == 0; it gets zeros and lse = +inf, which
+makes every recomputed probability of that row exp2(-inf) = 0 in the backward.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import triton
+import triton.language as tl
+
+LOG2E = 1.4426950408889634
+
+
+# ----------------------------------------------------------------------------------
+# Small jitted helpers
+# ----------------------------------------------------------------------------------
+@triton.jit
+def _mm(a, b, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """a @ b with float32 accumulation. UPCAST multiplies in float32: Triton's CPU
+    interpreter computes bfloat16 dots wrongly, so bfloat16 is widened there."""
+    if UPCAST:
+        return tl.dot(a.to(tl.float32), b.to(tl.float32), input_precision=INPUT_PRECISION)
+    return tl.dot(a, b, input_precision=INPUT_PRECISION)
+
+
+@triton.jit
+def _scores(q, kT, offs_m, offs_n, KPM, Lq, Lk, causal_offset, qk_scale,
+            CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, MASKED: tl.constexpr,
+            INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """Scaled scores (base 2) of one tile, -inf where the query may not see the key.
+
+    MASKED=False is for tiles known to lie fully inside the visible region (the bulk
+    of a long sequence), which then skip the bounds and causal work.
+    """
+    s = _mm(q, kT, INPUT_PRECISION, UPCAST) * qk_scale
+    if MASKED:
+        visible = offs_n[None, :] < Lk
+        if CAUSAL:
+            visible = visible & (offs_n[None, :] <= offs_m[:, None] + causal_offset)
+        s = tl.where(visible, s, float("-inf"))
+    if HAS_KPM:
+        padded = tl.load(KPM + offs_n, mask=offs_n < Lk, other=1)
+        s = tl.where(padded[None, :] == 0, s, float("-inf"))
+    return s
+
+
+@triton.jit
+def _visible_key_range(start_m, Lq, Lk, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                       CAUSAL: tl.constexpr):
+    """For the query tile starting at start_m * BLOCK_M: (end of the keys any of its
+    queries may see, end of the whole BLOCK_N tiles that all of them see unmasked)."""
+    if CAUSAL:
+        causal_offset = Lk - Lq
+        hi = tl.minimum(Lk, (start_m + 1) * BLOCK_M + causal_offset)
+        hi = tl.maximum(hi, 0)
+        unmasked = tl.minimum(tl.maximum(start_m * BLOCK_M + causal_offset + 1, 0), hi)
+    else:
+        hi = Lk
+        unmasked = Lk
+    unmasked = (unmasked // BLOCK_N) * BLOCK_N
+    return hi, unmasked
+
+
+@triton.jit
+def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
+               offs_m, offs_n, offs_d, lo, hi, Lq, Lk, causal_offset, qk_scale,
+               HEAD_DIM: tl.constexpr, BLOCK_N: tl.constexpr,
+               CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, MASKED: tl.constexpr,
+               INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """Online softmax over the key tiles [lo, hi)."""
+    for start_n in range(lo, hi, BLOCK_N):
+        cols = start_n + offs_n
+        in_bounds = cols < Lk
+        kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
+                     mask=in_bounds[None, :] & (offs_d[:, None] < HEAD_DIM), other=0.0)
+        s = _scores(q, kT, offs_m, cols, KPM, Lq, Lk, causal_offset, qk_scale,
+                    CAUSAL, HAS_KPM, MASKED, INPUT_PRECISION, UPCAST)
+        m_new = tl.maximum(m_i, tl.max(s, 1))
+        # A row that has seen only masked keys keeps m = -inf; subtract 0 instead
+        # so that exp2(-inf - -inf) never makes a NaN.
+        m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)
+        p = tl.math.exp2(s - m_safe[:, None])
+        alpha = tl.math.exp2(m_i - m_safe)
+        l_i = l_i * alpha + tl.sum(p, 1)
+        v = tl.load(V_tile + cols[:, None] * stride_vn + offs_d[None, :],
+                    mask=in_bounds[:, None] & (offs_d[None, :] < HEAD_DIM), other=0.0)
+        acc = acc * alpha[:, None] + _mm(p.to(v.dtype), v, INPUT_PRECISION, UPCAST)
+        m_i = m_new
+    return acc, l_i, m_i
+
+
+# ----------------------------------------------------------------------------------
+# Forward
+# ----------------------------------------------------------------------------------
+@triton.jit
+def _fwd_kernel(Q, K, V, O, LSE, KPM, P,
+                stride_qb, stride_qh, stride_qm,
+                stride_kb, stride_kh, stride_kn,
+                stride_vb, stride_vh, stride_vn,
+                stride_ob, stride_oh, stride_om,
+                stride_kpmb,
+                stride_pb, stride_ph, stride_pm,
+                H, Lq, Lk, qk_scale, LQ_BUCKET, LK_BUCKET,
+                GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
+                BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, WRITE_P: tl.constexpr,
+                INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    # LQ_BUCKET / LK_BUCKET only key the autotuner (powers of two of the lengths).
+    start_m = tl.program_id(0)
+    bh = tl.program_id(1)
+    b = bh // H
+    h = bh % H
+    kv_h = h // GROUP  # grouped-query attention: GROUP query heads share one K/V head
+
+    offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_n = tl.arange(0, BLOCK_N)
+    offs_d = tl.arange(0, BLOCK_D)
+    row_ok = offs_m < Lq
+    d_ok = offs_d < HEAD_DIM
+
+    # Head dims are contiguous (the wrapper ensures stride 1 on the last axis).
+    q = tl.load(Q + b * stride_qb + h * stride_qh + offs_m[:, None] * stride_qm + offs_d[None, :],
+                mask=row_ok[:, None] & d_ok[None, :], other=0.0)
+    K_tile = K + b * stride_kb + kv_h * stride_kh
+    V_tile = V + b * stride_vb + kv_h * stride_vh
+    KPM_row = KPM + b * stride_kpmb
+
+    m_i = tl.full([BLOCK_M], float("-inf"), dtype=tl.float32)
+    l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
+    acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)
+
+    causal_offset = Lk - Lq
+    hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
+    # Whole tiles every query sees: no bounds or causal work.
+    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
+                               offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset,
+                               qk_scale, HEAD_DIM, BLOCK_N, CAUSAL, HAS_KPM, False,
+                               INPUT_PRECISION, UPCAST)
+    # The diagonal band and the ragged end.
+    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
+                               offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
+                               qk_scale, HEAD_DIM, BLOCK_N, CAUSAL, HAS_KPM, True,
+                               INPUT_PRECISION, UPCAST)
+
+    empty = l_i == 0.0
+    l_safe = tl.where(empty, 1.0, l_i)
+    out = acc / l_safe[:, None]
+    tl.store(O + b * stride_ob + h * stride_oh + offs_m[:, None] * stride_om + offs_d[None, :],
+             out.to(O.dtype.element_ty), mask=row_ok[:, None] & d_ok[None, :])
+    lse = tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
+    tl.store(LSE + bh * Lq + offs_m, lse, mask=row_ok)
+
+    if WRITE_P:
+        m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
+        inv_l = 1.0 / l_safe
+        P_rows = P + b * stride_pb + h * stride_ph + offs_m[:, None] * stride_pm
+        # Tiles a query of this block may see: recompute and normalise.
+        for start_n in range(0, hi, BLOCK_N):
+            cols = start_n + offs_n
+            kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
+                         mask=(cols[None, :] < Lk) & d_ok[:, None], other=0.0)
+            s = _scores(q, kT, offs_m, cols, KPM_row, Lq, Lk, causal_offset, qk_scale,
+                        CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
+            p = tl.math.exp2(s - m_safe[:, None]) * inv_l[:, None]
+            tl.store(P_rows + cols[None, :], p.to(P.dtype.element_ty),
+                     mask=row_ok[:, None] & (cols[None, :] < Lk))
+        # Tiles past the causal edge: zeros, with no arithmetic.
+        zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=P.dtype.element_ty)
+        for start_n in range(tl.cdiv(hi, BLOCK_N) * BLOCK_N, Lk, BLOCK_N):
+            cols = start_n + offs_n
+            tl.store(P_rows + cols[None, :], zeros, mask=row_ok[:, None] & (cols[None, :] < Lk))
+
+
+# ----------------------------------------------------------------------------------
+# Backward
+# ----------------------------------------------------------------------------------
+@triton.jit
+def _bwd_dkdv_kernel(Q, K, V, DO, LSE, DELTA, KPM, DK, DV,
+                     stride_qb, stride_qh, stride_qm,
+                     stride_kb, stride_kh, stride_kn,
+                     stride_vb, stride_vh, stride_vn,
+                     stride_dob, stride_doh, stride_dom,
+                     stride_kpmb,
+                     stride_dkb, stride_dkh, stride_dkn,
+                     H, Lq, Lk, qk_scale, sm_scale, LQ_BUCKET, LK_BUCKET,
+                     GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
+                     BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                     CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
+                     INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    start_n = tl.program_id(0)
+    bh = tl.program_id(1)
+    b = bh // H
+    h = bh % H
+    kv_h = h // GROUP
+
+    offs_n = start_n * BLOCK_N + tl.arange(0, BLOCK_N)
+    offs_m0 = tl.arange(0, BLOCK_M)
+    offs_d = tl.arange(0, BLOCK_D)
+    col_ok = offs_n < Lk
+    d_ok = offs_d < HEAD_DIM
+    kv_mask = col_ok[:, None] & d_ok[None, :]
+
+    k = tl.load(K + b * stride_kb + kv_h * stride_kh + offs_n[:, None] * stride_kn + offs_d[None, :],
+                mask=kv_mask, other=0.0)
+    v = tl.load(V + b * stride_vb + kv_h * stride_vh + offs_n[:, None] * stride_vn + offs_d[None, :],
+                mask=kv_mask, other=0.0)
+    kT = tl.trans(k)
+    vT = tl.trans(v)
+    dk = tl.zeros([BLOCK_N, BLOCK_D], dtype=tl.float32)
+    dv = tl.zeros([BLOCK_N, BLOCK_D], dtype=tl.float32)
+
+    causal_offset = Lk - Lq
+    lo = 0
+    if CAUSAL:
+        # Query i sees key j iff i >= j - causal_offset: earlier query tiles see nothing here.
+        lo = tl.maximum(start_n * BLOCK_N - causal_offset, 0)
+        lo = (lo // BLOCK_M) * BLOCK_M
+    Q_head = Q + b * stride_qb + h * stride_qh
+    DO_head = DO + b * stride_dob + h * stride_doh
+    for start_m in range(lo, Lq, BLOCK_M):
+        offs_m = start_m + offs_m0
+        row_ok = offs_m < Lq
+        q = tl.load(Q_head + offs_m[:, None] * stride_qm + offs_d[None, :],
+                    mask=row_ok[:, None] & d_ok[None, :], other=0.0)
+        do = tl.load(DO_head + offs_m[:, None] * stride_dom + offs_d[None, :],
+                     mask=row_ok[:, None] & d_ok[None, :], other=0.0)
+        lse = tl.load(LSE + bh * Lq + offs_m, mask=row_ok, other=float("inf"))
+        delta = tl.load(DELTA + bh * Lq + offs_m, mask=row_ok, other=0.0)
+        s = _scores(q, kT, offs_m, offs_n, KPM + b * stride_kpmb, Lq, Lk, causal_offset,
+                    qk_scale, CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
+        p = tl.math.exp2(s - lse[:, None])
+        dv += _mm(tl.trans(p.to(do.dtype)), do, INPUT_PRECISION, UPCAST)
+        dp = _mm(do, vT, INPUT_PRECISION, UPCAST)
+        ds = p * (dp - delta[:, None])
+        dk += _mm(tl.trans(ds.to(q.dtype)), q, INPUT_PRECISION, UPCAST)
+    dk = dk * sm_scale
+    out_offs = b * stride_dkb + h * stride_dkh + offs_n[:, None] * stride_dkn + offs_d[None, :]
+    tl.store(DK + out_offs, dk.to(DK.dtype.element_ty), mask=kv_mask)
+    tl.store(DV + out_offs, dv.to(DV.dtype.element_ty), mask=kv_mask)
+
+
+@triton.jit
+def _bwd_dq_kernel(Q, K, V, DO, LSE, DELTA, KPM, DQ,
+                   stride_qb, stride_qh, stride_qm,
+                   stride_kb, stride_kh, stride_kn,
+                   stride_vb, stride_vh, stride_vn,
+                   stride_dob, stride_doh, stride_dom,
+                   stride_kpmb,
+                   stride_dqb, stride_dqh, stride_dqm,
+                   H, Lq, Lk, qk_scale, sm_scale, LQ_BUCKET, LK_BUCKET,
+                   GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
+                   BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                   CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
+                   INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    start_m = tl.program_id(0)
+    bh = tl.program_id(1)
+    b = bh // H
+    h = bh % H
+    kv_h = h // GROUP
+
+    offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_n0 = tl.arange(0, BLOCK_N)
+    offs_d = tl.arange(0, BLOCK_D)
+    row_ok = offs_m < Lq
+    d_ok = offs_d < HEAD_DIM
+    q_mask = row_ok[:, None] & d_ok[None, :]
+
+    q = tl.load(Q + b * stride_qb + h * stride_qh + offs_m[:, None] * stride_qm + offs_d[None, :],
+                mask=q_mask, other=0.0)
+    do = tl.load(DO + b * stride_dob + h * stride_doh + offs_m[:, None] * stride_dom + offs_d[None, :],
+                 mask=q_mask, other=0.0)
+    lse = tl.load(LSE + bh * Lq + offs_m, mask=row_ok, other=float("inf"))
+    delta = tl.load(DELTA + bh * Lq + offs_m, mask=row_ok, other=0.0)
+    dq = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)
+
+    K_head = K + b * stride_kb + kv_h * stride_kh
+    V_head = V + b * stride_vb + kv_h * stride_vh
+    causal_offset = Lk - Lq
+    hi, _ = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
+    for start_n in range(0, hi, BLOCK_N):
+        offs_n = start_n + offs_n0
+        kv_mask = (offs_n[:, None] < Lk) & d_ok[None, :]
+        k = tl.load(K_head + offs_n[:, None] * stride_kn + offs_d[None, :], mask=kv_mask, other=0.0)
+        v = tl.load(V_head + offs_n[:, None] * stride_vn + offs_d[None, :], mask=kv_mask, other=0.0)
+        s = _scores(q, tl.trans(k), offs_m, offs_n, KPM + b * stride_kpmb, Lq, Lk, causal_offset,
+                    qk_scale, CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
+        p = tl.math.exp2(s - lse[:, None])
+        dp = _mm(do, tl.trans(v), INPUT_PRECISION, UPCAST)
+        ds = p * (dp - delta[:, None])
+        dq += _mm(ds.to(k.dtype), k, INPUT_PRECISION, UPCAST)
+    dq = dq * sm_scale
+    tl.store(DQ + b * stride_dqb + h * stride_dqh + offs_m[:, None] * stride_dqm + offs_d[None, :],
+             dq.to(DQ.dtype.element_ty), mask=q_mask)
+
+
+# ----------------------------------------------------------------------------------
+# Launch configurations
+# ----------------------------------------------------------------------------------
+def _gpu_configs(block_pairs, warps, stages):
+    return [
+        triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=s)
+        for bm, bn in block_pairs for w in warps for s in stages
+    ]
+
+
+def _prune_for_head_dim(configs, named_args, **kwargs):
+    # Large head dims with large tiles overflow shared memory; drop those configs.
+    block_d = named_args.get("BLOCK_D", kwargs.get("BLOCK_D", 64))
+    kept = [c for c in configs
+            if block_d <= 128 or c.kwargs["BLOCK_M"] * c.kwargs["BLOCK_N"] <= 64 * 64]
+    return kept or configs[:1]
+
+
+_TUNE_KEY = ["LQ_BUCKET", "LK_BUCKET", "HEAD_DIM", "CAUSAL", "HAS_KPM", "GROUP"]
+_fwd_tuned = triton.autotune(
+    configs=_gpu_configs([(128, 64), (128, 128), (64, 64), (64, 128)], [4, 8], [2, 3, 4]),
+    key=[*_TUNE_KEY, "WRITE_P"],
+    prune_configs_by={"early_config_prune": _prune_for_head_dim},
+)(_fwd_kernel)
+_bwd_dkdv_tuned = triton.autotune(
+    configs=_gpu_configs([(64, 128), (64, 64), (32, 128), (128, 64)], [4, 8], [2, 3]),
+    key=_TUNE_KEY,
+    prune_configs_by={"early_config_prune": _prune_for_head_dim},
+)(_bwd_dkdv_kernel)
+_bwd_dq_tuned = triton.autotune(
+    configs=_gpu_configs([(128, 64), (64, 64), (128, 32), (64, 128)], [4, 8], [2, 3]),
+    key=_TUNE_KEY,
+    prune_configs_by={"early_config_prune": _prune_for_head_dim},
+)(_bwd_dq_kernel)
+
+
+def _interpreter_blocks(Lq: int, Lk: int) -> dict:
+    # Under the interpreter every tile op is a numpy call: few, large tiles are fastest.
+    return {
+        "BLOCK_M": min(128, max(16, triton.next_power_of_2(Lq))),
+        "BLOCK_N": min(128, max(16, triton.next_power_of_2(Lk))),
+    }
+
+
+def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, *args, **kwargs):
+    if interpret:
+        blocks = _interpreter_blocks(Lq, Lk)
+        raw[grid_of(blocks)](*args, **kwargs, **blocks)
+    else:
+        tuned[grid_of](*args, **kwargs)
+
+
+def _bucket(n: int) -> int:
+    return triton.next_power_of_2(n)
+
+
+def _common_meta(q: torch.Tensor, group: int, D: int, causal: bool, has_kpm: bool,
+                 interpret: bool) -> dict:
+    upcast = interpret and q.dtype == torch.bfloat16
+    return {
+        "GROUP": group,
+        "HEAD_DIM": D,
+        "BLOCK_D": max(16, triton.next_power_of_2(D)),
+        "CAUSAL": causal,
+        "HAS_KPM": has_kpm,
+        # fp32 inputs: exact fp32 products, not TF32, so fp32 results match fp32 math.
+        "INPUT_PRECISION": "ieee" if q.dtype == torch.float32 or upcast else "tf32",
+        "UPCAST": upcast,
+    }
+
+
+def flash_forward(q, k, v, kpm, scale: float, causal: bool, probs_dtype, interpret: bool):
+    """Run the forward kernel. Returns (out, lse, probs or None)."""
+    B, H, Lq, D = q.shape
+    Hkv, Lk = k.shape[1], k.shape[2]
+    o = torch.empty_like(q)
+    lse = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
+    probs = None
+    if probs_dtype is not None:
+        probs = torch.empty((B, H, Lq, Lk), device=q.device, dtype=probs_dtype)
+    p_arg = probs if probs is not None else lse  # an unused pointer when not writing P
+    p_strides = probs.stride()[:3] if probs is not None else (0, 0, 0)
+    kpm_arg = kpm if kpm is not None else lse
+    kpm_stride = kpm.stride(0) if kpm is not None else 0
+    meta = _common_meta(q, H // Hkv, D, causal, kpm is not None, interpret)
+
+    def grid(m):
+        return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
+
+    _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk,
+            q, k, v, o, lse, kpm_arg, p_arg,
+            *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
+            kpm_stride, *p_strides,
+            H, Lq, Lk, scale * LOG2E, _bucket(Lq), _bucket(Lk),
+            WRITE_P=probs is not None, **meta)
+    return o, lse, probs
+
+
+def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpret: bool):
+    """Gradients (dq, dk, dv) of the forward above."""
+    B, H, Lq, D = q.shape
+    Hkv, Lk = k.shape[1], k.shape[2]
+    group = H // Hkv
+    do = do.contiguous()
+    # delta_i = sum_d dO_id * O_id: the row term of the softmax Jacobian.
+    delta = (do.float() * o.float()).sum(-1).contiguous()
+    dq = torch.empty_like(q)
+    # One dK/dV per query head; heads that share a K/V head are summed afterwards.
+    dk = torch.empty((B, H, Lk, D), device=q.device, dtype=torch.float32 if group > 1 else k.dtype)
+    dv = torch.empty_like(dk)
+    kpm_arg = kpm if kpm is not None else lse
+    kpm_stride = kpm.stride(0) if kpm is not None else 0
+    meta = _common_meta(q, group, D, causal, kpm is not None, interpret)
+    common = (H, Lq, Lk, scale * LOG2E, scale, _bucket(Lq), _bucket(Lk))
+
+    _launch(_bwd_dkdv_tuned, _bwd_dkdv_kernel,
+            lambda m: (triton.cdiv(Lk, m["BLOCK_N"]), B * H), interpret, Lq, Lk,
+            q, k, v, do, lse, delta, kpm_arg, dk, dv,
+            *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *do.stride()[:3],
+            kpm_stride, *dk.stride()[:3], *common, **meta)
+    _launch(_bwd_dq_tuned, _bwd_dq_kernel,
+            lambda m: (triton.cdiv(Lq, m["BLOCK_M"]), B * H), interpret, Lq, Lk,
+            q, k, v, do, lse, delta, kpm_arg, dq,
+            *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *do.stride()[:3],
+            kpm_stride, *dq.stride()[:3], *common, **meta)
+    if group > 1:
+        dk = dk.view(B, Hkv, group, Lk, D).sum(2).to(k.dtype)
+        dv = dv.view(B, Hkv, group, Lk, D).sum(2).to(v.dtype)
+    return dq, dk, dv
+
+
+def default_scale(D: int) -> float:
+    return 1.0 / math.sqrt(D)
