@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import torch
 
 from .checks import check_inputs
-from .flash import flash_backward, flash_forward
+from .flash import ProbsRequest, flash_backward, flash_forward
 
 
 def interpreter_active() -> bool:
@@ -37,8 +38,8 @@ def _check_device(q: torch.Tensor) -> bool:
 
 class _FlashAttention(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, q, k, v, kpm, scale, causal, probs_dtype, interpret):
-        o, lse, probs = flash_forward(q, k, v, kpm, scale, causal, probs_dtype, interpret)
+    def forward(ctx, q, k, v, kpm, scale, causal, request, interpret):
+        o, lse, probs = flash_forward(q, k, v, kpm, scale, causal, request, interpret)
         ctx.save_for_backward(q, k, v, o, lse, kpm)
         ctx.scale, ctx.causal, ctx.interpret = scale, causal, interpret
         if probs is not None:
@@ -61,6 +62,9 @@ def attention(
     key_padding_mask: torch.Tensor | None = None,
     scale: float | None = None,
     return_probs: bool = False,
+    probs_dtype: torch.dtype = torch.float32,
+    probs_heads: Sequence[int] | None = None,
+    probs_pool: int | None = None,
 ):
     """softmax(q k^T * scale + mask) v on a fused Triton kernel.
 
@@ -72,7 +76,12 @@ def attention(
     A query that may see no key gets zeros in the output and in the probabilities.
 
     Returns the output (B, H, Lq, D) in q's dtype, and with return_probs=True also the
-    float32 probabilities (B, H, Lq, Lk), written by the kernel itself.
+    probabilities (B, H, Lq, Lk), written by the kernel itself, shaped by:
+      probs_dtype  float32 (default), bfloat16 or float16;
+      probs_heads  only these heads, in this order: (B, len(probs_heads), Lq, Lk);
+      probs_pool   P, a power of two: means over P x P tiles, (B, H, ceil(Lq/P),
+                   ceil(Lk/P)), edge tiles averaged over the cells they have; the
+                   full map is never stored.
     Differentiable with respect to q, k and v (the backward is a Triton kernel too).
     """
     shape = check_inputs(q, k, v, key_padding_mask, scale)
@@ -84,6 +93,28 @@ def attention(
     kpm = None
     if key_padding_mask is not None:
         kpm = key_padding_mask.to(torch.int8).contiguous()
-    probs_dtype = torch.float32 if return_probs else None
-    out, probs = _FlashAttention.apply(q, k, v, kpm, shape.scale, causal, probs_dtype, interpret)
+    request = _probs_request(return_probs, probs_dtype, probs_heads, probs_pool, shape.H)
+    out, probs = _FlashAttention.apply(q, k, v, kpm, shape.scale, causal, request, interpret)
     return (out, probs) if return_probs else out
+
+
+PROBS_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
+
+
+def _probs_request(return_probs: bool, dtype, heads, pool, H: int) -> ProbsRequest | None:
+    if not return_probs:
+        if heads is not None or pool is not None or dtype != torch.float32:
+            raise ValueError("probs_dtype, probs_heads and probs_pool need return_probs=True")
+        return None
+    if dtype not in PROBS_DTYPES:
+        raise TypeError(f"probs_dtype must be float32, bfloat16 or float16, got {dtype}")
+    if heads is not None:
+        heads = tuple(heads)
+        if not heads or not all(isinstance(h, int) and 0 <= h < H for h in heads):
+            raise ValueError(f"probs_heads must be head indices in [0, {H}), got {heads}")
+        if len(set(heads)) != len(heads):
+            raise ValueError(f"probs_heads must not repeat a head, got {heads}")
+    if pool is not None:
+        if not isinstance(pool, int) or isinstance(pool, bool) or pool < 1 or pool & (pool - 1):
+            raise ValueError(f"probs_pool must be a power of two (1, 2, 4, ...), got {pool!r}")
+    return ProbsRequest(dtype, heads, pool)

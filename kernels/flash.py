@@ -21,6 +21,7 @@ makes every recomputed probability of that row exp2(-inf) = 0 in the backward.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 import triton
@@ -34,11 +35,20 @@ LOG2E = 1.4426950408889634
 # ----------------------------------------------------------------------------------
 @triton.jit
 def _mm(a, b, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
-    """a @ b with float32 accumulation. UPCAST multiplies in float32: Triton's CPU
-    interpreter computes bfloat16 dots wrongly, so bfloat16 is widened there."""
+    """a @ b with float32 accumulation; UPCAST multiplies in float32 (the interpreter)."""
     if UPCAST:
         return tl.dot(a.to(tl.float32), b.to(tl.float32), input_precision=INPUT_PRECISION)
     return tl.dot(a, b, input_precision=INPUT_PRECISION)
+
+
+@triton.jit
+def _mm_f32_by(a, b, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """a @ b where a is float32 (probabilities, score gradients): a is rounded to b's
+    dtype for the tensor cores, as FlashAttention does, except where UPCAST keeps
+    everything in float32 (the interpreter)."""
+    if UPCAST:
+        return tl.dot(a, b.to(tl.float32), input_precision=INPUT_PRECISION)
+    return tl.dot(a.to(b.dtype), b, input_precision=INPUT_PRECISION)
 
 
 @triton.jit
@@ -102,7 +112,7 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
         l_i = l_i * alpha + tl.sum(p, 1)
         v = tl.load(V_tile + cols[:, None] * stride_vn + offs_d[None, :],
                     mask=in_bounds[:, None] & (offs_d[None, :] < HEAD_DIM), other=0.0)
-        acc = acc * alpha[:, None] + _mm(p.to(v.dtype), v, INPUT_PRECISION, UPCAST)
+        acc = acc * alpha[:, None] + _mm_f32_by(p, v, INPUT_PRECISION, UPCAST)
         m_i = m_new
     return acc, l_i, m_i
 
@@ -111,7 +121,7 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
 # Forward
 # ----------------------------------------------------------------------------------
 @triton.jit
-def _fwd_kernel(Q, K, V, O, LSE, KPM, P,
+def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
                 stride_qb, stride_qh, stride_qm,
                 stride_kb, stride_kh, stride_kn,
                 stride_vb, stride_vh, stride_vn,
@@ -121,7 +131,8 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P,
                 H, Lq, Lk, qk_scale, LQ_BUCKET, LK_BUCKET,
                 GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
-                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, WRITE_P: tl.constexpr,
+                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
+                P_MODE: tl.constexpr, POOL_SUB: tl.constexpr,
                 INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
     # LQ_BUCKET / LK_BUCKET only key the autotuner (powers of two of the lengths).
     start_m = tl.program_id(0)
@@ -168,25 +179,60 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P,
     lse = tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
     tl.store(LSE + bh * Lq + offs_m, lse, mask=row_ok)
 
-    if WRITE_P:
-        m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
-        inv_l = 1.0 / l_safe
-        P_rows = P + b * stride_pb + h * stride_ph + offs_m[:, None] * stride_pm
-        # Tiles a query of this block may see: recompute and normalise.
-        for start_n in range(0, hi, BLOCK_N):
-            cols = start_n + offs_n
-            kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
-                         mask=(cols[None, :] < Lk) & d_ok[:, None], other=0.0)
-            s = _scores(q, kT, offs_m, cols, KPM_row, Lq, Lk, causal_offset, qk_scale,
-                        CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
-            p = tl.math.exp2(s - m_safe[:, None]) * inv_l[:, None]
-            tl.store(P_rows + cols[None, :], p.to(P.dtype.element_ty),
-                     mask=row_ok[:, None] & (cols[None, :] < Lk))
-        # Tiles past the causal edge: zeros, with no arithmetic.
+    if P_MODE != 0:
+        slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
+        if slot >= 0:
+            _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
+                         m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
+                         causal_offset, qk_scale, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM,
+                         P_MODE, POOL_SUB, INPUT_PRECISION, UPCAST, stride_kn)
+
+
+@triton.jit
+def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
+                 m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
+                 causal_offset, qk_scale, HEAD_DIM: tl.constexpr,
+                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, P_MODE: tl.constexpr,
+                 POOL_SUB: tl.constexpr, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr,
+                 stride_kn):
+    """Second sweep: recompute each score tile and write exp2(s - m) / l.
+
+    P_MODE 1 writes the full map. P_MODE 2 writes, for every POOL_SUB x POOL_SUB cell
+    block, the sum of its probabilities (the caller sums those into pool tiles and
+    divides by each tile's cell count), so no Lq x Lk memory is touched.
+    """
+    d_ok = offs_d < HEAD_DIM
+    m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
+    inv_l = 1.0 / l_safe
+    P_head = P + b * stride_pb + slot * stride_ph
+    for start_n in range(0, hi, BLOCK_N):
+        cols = start_n + offs_n
+        kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
+                     mask=(cols[None, :] < Lk) & d_ok[:, None], other=0.0)
+        s = _scores(q, kT, offs_m, cols, KPM_row, Lq, Lk, causal_offset, qk_scale,
+                    CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
+        p = tl.math.exp2(s - m_safe[:, None]) * inv_l[:, None]
+        if P_MODE == 1:
+            tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :],
+                     p.to(P.dtype.element_ty), mask=row_ok[:, None] & (cols[None, :] < Lk))
+        else:
+            p = tl.where(row_ok[:, None], p, 0.0)  # rows past Lq hold garbage scores
+            sums = tl.sum(tl.sum(tl.reshape(p, [BLOCK_M // POOL_SUB, POOL_SUB,
+                                                BLOCK_N // POOL_SUB, POOL_SUB]), 3), 1)
+            sub_rows = (start_m * BLOCK_M) // POOL_SUB + tl.arange(0, BLOCK_M // POOL_SUB)
+            sub_cols = start_n // POOL_SUB + tl.arange(0, BLOCK_N // POOL_SUB)
+            tl.store(P_head + sub_rows[:, None] * stride_pm + sub_cols[None, :], sums,
+                     mask=(sub_rows[:, None] < tl.cdiv(Lq, POOL_SUB))
+                     & (sub_cols[None, :] < tl.cdiv(Lk, POOL_SUB)))
+    if P_MODE == 1:
+        # Tiles past the causal edge: zeros, with no arithmetic. (The pooled buffer
+        # starts zeroed, so it needs none.)
         zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=P.dtype.element_ty)
         for start_n in range(tl.cdiv(hi, BLOCK_N) * BLOCK_N, Lk, BLOCK_N):
             cols = start_n + offs_n
-            tl.store(P_rows + cols[None, :], zeros, mask=row_ok[:, None] & (cols[None, :] < Lk))
+            tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :], zeros,
+                     mask=row_ok[:, None] & (cols[None, :] < Lk))
 
 
 # ----------------------------------------------------------------------------------
@@ -247,10 +293,10 @@ def _bwd_dkdv_kernel(Q, K, V, DO, LSE, DELTA, KPM, DK, DV,
         s = _scores(q, kT, offs_m, offs_n, KPM + b * stride_kpmb, Lq, Lk, causal_offset,
                     qk_scale, CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
         p = tl.math.exp2(s - lse[:, None])
-        dv += _mm(tl.trans(p.to(do.dtype)), do, INPUT_PRECISION, UPCAST)
+        dv += _mm_f32_by(tl.trans(p), do, INPUT_PRECISION, UPCAST)
         dp = _mm(do, vT, INPUT_PRECISION, UPCAST)
         ds = p * (dp - delta[:, None])
-        dk += _mm(tl.trans(ds.to(q.dtype)), q, INPUT_PRECISION, UPCAST)
+        dk += _mm_f32_by(tl.trans(ds), q, INPUT_PRECISION, UPCAST)
     dk = dk * sm_scale
     out_offs = b * stride_dkb + h * stride_dkh + offs_n[:, None] * stride_dkn + offs_d[None, :]
     tl.store(DK + out_offs, dk.to(DK.dtype.element_ty), mask=kv_mask)
@@ -305,7 +351,7 @@ def _bwd_dq_kernel(Q, K, V, DO, LSE, DELTA, KPM, DQ,
         p = tl.math.exp2(s - lse[:, None])
         dp = _mm(do, tl.trans(v), INPUT_PRECISION, UPCAST)
         ds = p * (dp - delta[:, None])
-        dq += _mm(ds.to(k.dtype), k, INPUT_PRECISION, UPCAST)
+        dq += _mm_f32_by(ds, k, INPUT_PRECISION, UPCAST)
     dq = dq * sm_scale
     tl.store(DQ + b * stride_dqb + h * stride_dqh + offs_m[:, None] * stride_dqm + offs_d[None, :],
              dq.to(DQ.dtype.element_ty), mask=q_mask)
@@ -314,11 +360,10 @@ def _bwd_dq_kernel(Q, K, V, DO, LSE, DELTA, KPM, DQ,
 # ----------------------------------------------------------------------------------
 # Launch configurations
 # ----------------------------------------------------------------------------------
-def _gpu_configs(block_pairs, warps, stages):
-    return [
-        triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=s)
-        for bm, bn in block_pairs for w in warps for s in stages
-    ]
+def _gpu_configs(rows):
+    """(BLOCK_M, BLOCK_N, num_warps, num_stages) rows -> triton.Config list."""
+    return [triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=s)
+            for bm, bn, w, s in rows]
 
 
 def _prune_for_head_dim(configs, named_args, **kwargs):
@@ -331,33 +376,34 @@ def _prune_for_head_dim(configs, named_args, **kwargs):
 
 _TUNE_KEY = ["LQ_BUCKET", "LK_BUCKET", "HEAD_DIM", "CAUSAL", "HAS_KPM", "GROUP"]
 _fwd_tuned = triton.autotune(
-    configs=_gpu_configs([(128, 64), (128, 128), (64, 64), (64, 128)], [4, 8], [2, 3, 4]),
-    key=[*_TUNE_KEY, "WRITE_P"],
+    configs=_gpu_configs([(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 3), (64, 64, 4, 3),
+                          (128, 64, 8, 4), (64, 128, 4, 3), (128, 128, 8, 2)]),
+    key=[*_TUNE_KEY, "P_MODE", "POOL_SUB"],
     prune_configs_by={"early_config_prune": _prune_for_head_dim},
 )(_fwd_kernel)
 _bwd_dkdv_tuned = triton.autotune(
-    configs=_gpu_configs([(64, 128), (64, 64), (32, 128), (128, 64)], [4, 8], [2, 3]),
+    configs=_gpu_configs([(64, 128, 8, 2), (64, 64, 4, 3), (64, 128, 4, 3), (128, 64, 8, 2)]),
     key=_TUNE_KEY,
     prune_configs_by={"early_config_prune": _prune_for_head_dim},
 )(_bwd_dkdv_kernel)
 _bwd_dq_tuned = triton.autotune(
-    configs=_gpu_configs([(128, 64), (64, 64), (128, 32), (64, 128)], [4, 8], [2, 3]),
+    configs=_gpu_configs([(128, 64, 8, 2), (64, 64, 4, 3), (128, 64, 4, 3), (64, 128, 8, 2)]),
     key=_TUNE_KEY,
     prune_configs_by={"early_config_prune": _prune_for_head_dim},
 )(_bwd_dq_kernel)
 
 
-def _interpreter_blocks(Lq: int, Lk: int) -> dict:
+def _interpreter_blocks(Lq: int, Lk: int, smallest: int) -> dict:
     # Under the interpreter every tile op is a numpy call: few, large tiles are fastest.
     return {
-        "BLOCK_M": min(128, max(16, triton.next_power_of_2(Lq))),
-        "BLOCK_N": min(128, max(16, triton.next_power_of_2(Lk))),
+        "BLOCK_M": min(128, max(smallest, triton.next_power_of_2(Lq))),
+        "BLOCK_N": min(128, max(smallest, triton.next_power_of_2(Lk))),
     }
 
 
 def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, *args, **kwargs):
     if interpret:
-        blocks = _interpreter_blocks(Lq, Lk)
+        blocks = _interpreter_blocks(Lq, Lk, max(16, kwargs.get("POOL_SUB", 1)))
         raw[grid_of(blocks)](*args, **kwargs, **blocks)
     else:
         tuned[grid_of](*args, **kwargs)
@@ -369,7 +415,9 @@ def _bucket(n: int) -> int:
 
 def _common_meta(q: torch.Tensor, group: int, D: int, causal: bool, has_kpm: bool,
                  interpret: bool) -> dict:
-    upcast = interpret and q.dtype == torch.bfloat16
+    # The interpreter multiplies half types in float32: its bfloat16 dot is wrong, and
+    # a CPU gains nothing from rounding to 16 bits.
+    upcast = interpret and q.dtype in (torch.bfloat16, torch.float16)
     return {
         "GROUP": group,
         "HEAD_DIM": D,
@@ -382,15 +430,47 @@ def _common_meta(q: torch.Tensor, group: int, D: int, causal: bool, has_kpm: boo
     }
 
 
-def flash_forward(q, k, v, kpm, scale: float, causal: bool, probs_dtype, interpret: bool):
+@dataclass(frozen=True)
+class ProbsRequest:
+    """Which probabilities the forward writes: their dtype, the heads (None: all) and
+    the pool size (None: the full Lq x Lk map; P: means over P x P tiles)."""
+
+    dtype: torch.dtype = torch.float32
+    heads: tuple[int, ...] | None = None
+    pool: int | None = None
+
+
+# The pooled sweep writes sums over POOL_SUB x POOL_SUB cells; every launch
+# configuration has blocks of at least this size so POOL_SUB divides them.
+MAX_POOL_SUB = 64
+
+
+def _stored_dtype(dtype: torch.dtype, interpret: bool) -> torch.dtype:
+    """The dtype a kernel writes: Triton's interpreter truncates float32 to 16-bit types
+    instead of rounding to nearest, so there the kernel writes float32 and torch rounds."""
+    return torch.float32 if interpret else dtype
+
+
+def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsRequest | None,
+                  interpret: bool):
     """Run the forward kernel. Returns (out, lse, probs or None)."""
     B, H, Lq, D = q.shape
     Hkv, Lk = k.shape[1], k.shape[2]
-    o = torch.empty_like(q)
+    o = torch.empty_like(q, dtype=_stored_dtype(q.dtype, interpret))
     lse = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
-    probs = None
-    if probs_dtype is not None:
-        probs = torch.empty((B, H, Lq, Lk), device=q.device, dtype=probs_dtype)
+    p_mode, pool_sub, probs = 0, 1, None
+    head_slot = torch.full((H,), -1, dtype=torch.int32, device=q.device)
+    if request is not None:
+        heads = request.heads if request.heads is not None else tuple(range(H))
+        head_slot[list(heads)] = torch.arange(len(heads), dtype=torch.int32, device=q.device)
+        if request.pool is None or request.pool == 1:
+            p_mode = 1
+            probs = torch.empty((B, len(heads), Lq, Lk), device=q.device,
+                                dtype=_stored_dtype(request.dtype, interpret))
+        else:
+            p_mode, pool_sub = 2, min(request.pool, MAX_POOL_SUB)
+            probs = torch.zeros((B, len(heads), triton.cdiv(Lq, pool_sub),
+                                 triton.cdiv(Lk, pool_sub)), device=q.device, dtype=torch.float32)
     p_arg = probs if probs is not None else lse  # an unused pointer when not writing P
     p_strides = probs.stride()[:3] if probs is not None else (0, 0, 0)
     kpm_arg = kpm if kpm is not None else lse
@@ -401,12 +481,31 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, probs_dtype, interpr
         return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
 
     _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk,
-            q, k, v, o, lse, kpm_arg, p_arg,
+            q, k, v, o, lse, kpm_arg, p_arg, head_slot,
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
             kpm_stride, *p_strides,
             H, Lq, Lk, scale * LOG2E, _bucket(Lq), _bucket(Lk),
-            WRITE_P=probs is not None, **meta)
-    return o, lse, probs
+            P_MODE=p_mode, POOL_SUB=pool_sub, **meta)
+    if p_mode == 2:
+        probs = _finish_pooling(probs, request.pool, pool_sub, Lq, Lk)
+    if probs is not None:
+        probs = probs.to(request.dtype)
+    return o.to(q.dtype), lse, probs
+
+
+def _finish_pooling(sums: torch.Tensor, pool: int, sub: int, Lq: int, Lk: int) -> torch.Tensor:
+    """Sums over sub x sub cells -> means over pool x pool tiles (edge tiles: over the
+    cells they really have). The tensors here are pool**2 / 1 times smaller than P."""
+    f = pool // sub
+    B, Hs, nr, nc = sums.shape
+    rows, cols = triton.cdiv(Lq, pool), triton.cdiv(Lk, pool)
+    sums = torch.nn.functional.pad(sums, (0, cols * f - nc, 0, rows * f - nr))
+    sums = sums.view(B, Hs, rows, f, cols, f).sum(dim=(3, 5))
+    starts_r = torch.arange(rows, device=sums.device) * pool
+    starts_c = torch.arange(cols, device=sums.device) * pool
+    count_r = torch.clamp(Lq - starts_r, max=pool).to(torch.float32)
+    count_c = torch.clamp(Lk - starts_c, max=pool).to(torch.float32)
+    return sums / (count_r[:, None] * count_c[None, :])
 
 
 def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpret: bool):
@@ -417,9 +516,10 @@ def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpr
     do = do.contiguous()
     # delta_i = sum_d dO_id * O_id: the row term of the softmax Jacobian.
     delta = (do.float() * o.float()).sum(-1).contiguous()
-    dq = torch.empty_like(q)
+    dq = torch.empty_like(q, dtype=_stored_dtype(q.dtype, interpret))
     # One dK/dV per query head; heads that share a K/V head are summed afterwards.
-    dk = torch.empty((B, H, Lk, D), device=q.device, dtype=torch.float32 if group > 1 else k.dtype)
+    dk = torch.empty((B, H, Lk, D), device=q.device,
+                     dtype=torch.float32 if group > 1 else _stored_dtype(k.dtype, interpret))
     dv = torch.empty_like(dk)
     kpm_arg = kpm if kpm is not None else lse
     kpm_stride = kpm.stride(0) if kpm is not None else 0
@@ -437,9 +537,9 @@ def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpr
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *do.stride()[:3],
             kpm_stride, *dq.stride()[:3], *common, **meta)
     if group > 1:
-        dk = dk.view(B, Hkv, group, Lk, D).sum(2).to(k.dtype)
-        dv = dv.view(B, Hkv, group, Lk, D).sum(2).to(v.dtype)
-    return dq, dk, dv
+        dk = dk.view(B, Hkv, group, Lk, D).sum(2)
+        dv = dv.view(B, Hkv, group, Lk, D).sum(2)
+    return dq.to(q.dtype), dk.to(k.dtype), dv.to(v.dtype)
 
 
 def default_scale(D: int) -> float:

@@ -1,0 +1,240 @@
+"""The Triton attention kernel against a float64 reference, on fresh random inputs.
+
+On a machine without a GPU these run the real kernel code through Triton's CPU
+interpreter; with CUDA they run compiled.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kernels import attention, reference_attention
+
+DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
+# Tolerances of float32 arithmetic against float64 (scores grow with D, so relative).
+TOL = {torch.float32: 2e-5, torch.float16: 2e-2, torch.bfloat16: 6e-2}
+
+
+def random_inputs(B, H, Hkv, Lq, Lk, D, dtype=torch.float32, pad_fraction=0.0,
+                  fully_padded_batch=None):
+    q = torch.randn(B, H, Lq, D, device=DEVICE, dtype=dtype)
+    k = torch.randn(B, Hkv, Lk, D, device=DEVICE, dtype=dtype)
+    v = torch.randn(B, Hkv, Lk, D, device=DEVICE, dtype=dtype)
+    kpm = None
+    if pad_fraction > 0 or fully_padded_batch is not None:
+        kpm = torch.rand(B, Lk, device=DEVICE) < pad_fraction
+        if fully_padded_batch is not None:
+            kpm[fully_padded_batch] = True
+    return q, k, v, kpm
+
+
+def max_rel_err(x: torch.Tensor, ref: torch.Tensor) -> float:
+    return ((x.double() - ref).abs().max() / ref.abs().max().clamp_min(1.0)).item()
+
+
+def check_against_reference(q, k, v, kpm=None, causal=False, scale=None, grads=True):
+    tol = TOL[q.dtype]
+    leaves = [t.detach().clone().requires_grad_(grads) for t in (q, k, v)]
+    out, probs = attention(*leaves, causal=causal, key_padding_mask=kpm, scale=scale,
+                           return_probs=True)
+    ref_leaves = [t.detach().double().requires_grad_(grads) for t in (q, k, v)]
+    ref_out, ref_probs = reference_attention(*ref_leaves, causal=causal, key_padding_mask=kpm,
+                                             scale=scale, return_probs=True)
+    assert out.dtype == q.dtype and out.shape == q.shape
+    assert probs.dtype == torch.float32 and probs.shape == ref_probs.shape
+    assert torch.isfinite(out).all() and torch.isfinite(probs).all()
+    assert max_rel_err(out, ref_out) < tol
+    assert (probs.double() - ref_probs).abs().max().item() < tol
+    # Each row sums to 1, or to 0 where the query may see no key.
+    sums = probs.double().sum(-1)
+    assert torch.allclose(sums, ref_probs.sum(-1), atol=1e-4)
+    if grads:
+        grad_out = torch.randn_like(out)
+        out.backward(grad_out)
+        ref_out.backward(grad_out.double())
+        for name, got, want in zip("qkv", leaves, ref_leaves, strict=True):
+            assert got.grad.shape == got.shape
+            err = max_rel_err(got.grad, want.grad)
+            assert err < tol * 4, f"d{name}: relative error {err:.2e}"
+    return out, probs
+
+
+SHAPES = [
+    # B, H, Hkv, Lq, Lk, D
+    (1, 1, 1, 1, 1, 8),        # length 1
+    (2, 3, 3, 17, 17, 24),     # odd lengths, non-power-of-two head dim
+    (1, 2, 2, 33, 65, 40),     # Lq < Lk (cross-attention)
+    (2, 2, 2, 70, 9, 64),      # Lq > Lk
+    (1, 2, 2, 129, 130, 80),   # more than one tile each way
+    (1, 1, 1, 64, 64, 128),
+    (2, 4, 2, 19, 23, 64),     # grouped-query attention: 2 query heads per K/V head
+    (1, 4, 1, 5, 300, 16),     # multi-query, many key tiles
+]
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: "x".join(map(str, s)))
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_matches_float64_reference(shape, causal):
+    q, k, v, _ = random_inputs(*shape)
+    check_against_reference(q, k, v, causal=causal)
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_padding_with_fully_padded_rows(causal):
+    # Batch 1 has every key padded: its queries see nothing and must give zeros.
+    q, k, v, kpm = random_inputs(3, 2, 2, 21, 37, 24, pad_fraction=0.4, fully_padded_batch=1)
+    out, probs = check_against_reference(q, k, v, kpm=kpm, causal=causal)
+    assert (out[1] == 0).all() and (probs[1] == 0).all()
+    assert (probs.masked_select(kpm[:, None, None, :].expand_as(probs)) == 0).all()
+
+
+@pytest.mark.parametrize("Lq,Lk", [(9, 4), (4, 9), (1, 12), (12, 12)])
+def test_causal_is_bottom_right_aligned(Lq, Lk):
+    q, k, v, _ = random_inputs(1, 2, 2, Lq, Lk, 16)
+    out, probs = check_against_reference(q, k, v, causal=True)
+    i = torch.arange(Lq, device=DEVICE)[:, None]
+    j = torch.arange(Lk, device=DEVICE)[None, :]
+    assert (probs[..., j > i + (Lk - Lq)] == 0).all()
+    if Lq > Lk:
+        # The first Lq - Lk queries see no key at all: zeros, never NaN.
+        assert (out[:, :, : Lq - Lk] == 0).all() and (probs[:, :, : Lq - Lk] == 0).all()
+    if Lq == 1:
+        # One new query against a cache of keys sees all of them.
+        assert (probs > 0).all()
+
+
+def test_non_default_scale():
+    q, k, v, _ = random_inputs(2, 2, 2, 31, 45, 32)
+    check_against_reference(q, k, v, scale=0.37, causal=True)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+def test_low_precision(dtype):
+    q, k, v, kpm = random_inputs(2, 2, 2, 40, 50, 64, dtype=dtype, pad_fraction=0.2)
+    check_against_reference(q, k, v, kpm=kpm, causal=True)
+
+
+def test_non_contiguous_inputs():
+    # (B, L, H, D) memory viewed as (B, H, L, D), as transformers' layers pass it.
+    q = torch.randn(2, 19, 3, 32, device=DEVICE).transpose(1, 2)
+    k = torch.randn(2, 23, 3, 32, device=DEVICE).transpose(1, 2)
+    v = torch.randn(2, 23, 3, 32, device=DEVICE).transpose(1, 2)
+    check_against_reference(q, k, v, causal=True)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    B=st.integers(1, 2), Hkv=st.integers(1, 2), group=st.integers(1, 2),
+    Lq=st.integers(1, 70), Lk=st.integers(1, 70), D=st.sampled_from([8, 24, 40, 64]),
+    causal=st.booleans(), pad=st.sampled_from([0.0, 0.3, 1.0]),
+)
+def test_property_any_shape_and_mask(B, Hkv, group, Lq, Lk, D, causal, pad):
+    q, k, v, kpm = random_inputs(B, Hkv * group, Hkv, Lq, Lk, D, pad_fraction=pad)
+    check_against_reference(q, k, v, kpm=kpm, causal=causal, grads=Lq * Lk < 2000)
+
+
+# ---- probabilities of selected heads, in lower precision, pooled --------------------
+def pool_reference(probs: torch.Tensor, P: int) -> torch.Tensor:
+    """Mean over P x P tiles of the full map, edge tiles over their real cells."""
+    Lq, Lk = probs.shape[-2:]
+    sums = F.pad(probs, (0, -Lk % P, 0, -Lq % P))
+    B, H, R, C = sums.shape
+    sums = sums.view(B, H, R // P, P, C // P, P).sum(dim=(3, 5))
+    rows = torch.clamp(Lq - torch.arange(R // P, device=probs.device) * P, max=P)
+    cols = torch.clamp(Lk - torch.arange(C // P, device=probs.device) * P, max=P)
+    return sums / (rows[:, None] * cols[None, :]).to(sums.dtype)
+
+
+@pytest.mark.parametrize("Lq,Lk,P,causal", [
+    (100, 70, 4, True), (37, 300, 64, False), (300, 37, 128, True),
+    (64, 64, 2, False), (5, 3, 8, True), (130, 129, 256, False),
+])
+def test_pooled_probabilities_equal_pooling_the_full_map(Lq, Lk, P, causal):
+    q, k, v, kpm = random_inputs(2, 3, 3, Lq, Lk, 32, pad_fraction=0.2)
+    _, ref = reference_attention(q.double(), k.double(), v.double(), causal=causal,
+                                 key_padding_mask=kpm, return_probs=True)
+    _, pooled = attention(q, k, v, causal=causal, key_padding_mask=kpm, return_probs=True,
+                          probs_pool=P, probs_heads=[2, 0])
+    want = pool_reference(ref[:, [2, 0]], P)
+    assert pooled.shape == (2, 2, -(-Lq // P), -(-Lk // P))
+    assert (pooled.double() - want).abs().max().item() < 1e-6
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+def test_low_precision_probabilities_of_selected_heads(dtype):
+    q, k, v, kpm = random_inputs(2, 4, 2, 33, 47, 40, pad_fraction=0.2)
+    _, ref = reference_attention(q.double(), k.double(), v.double(), key_padding_mask=kpm,
+                                 return_probs=True)
+    out, probs = attention(q, k, v, key_padding_mask=kpm, return_probs=True,
+                           probs_dtype=dtype, probs_heads=[3, 1])
+    assert probs.dtype == dtype and probs.shape == (2, 2, 33, 47)
+    assert (probs.double() - ref[:, [3, 1]]).abs().max().item() < 1e-2
+    assert torch.allclose(out, attention(q, k, v, key_padding_mask=kpm))
+
+
+# ---- bad input: a clear error naming the argument -------------------------------------
+def _ok():
+    return [torch.randn(1, 2, 4, 16, device=DEVICE) for _ in range(3)]
+
+
+@pytest.mark.parametrize("mutate,error,words", [
+    (lambda q, k, v, kw: (q[0], k, v, kw), ValueError, "q must have 4 dimensions"),
+    (lambda q, k, v, kw: (q, k[:, :, :, :8], v, kw), ValueError, "head_dim differs"),
+    (lambda q, k, v, kw: (q, k, v[:, :, :3], kw), ValueError, "same length"),
+    (lambda q, k, v, kw: (q, torch.cat([k, k]), torch.cat([v, v]), kw), ValueError, "batch"),
+    (lambda q, k, v, kw: (torch.cat([q, q[:, :1]], 1), k, v, kw), ValueError, "multiple of"),
+    (lambda q, k, v, kw: (q.long(), k, v, kw), TypeError, "q must be float16"),
+    (lambda q, k, v, kw: (q, k.double(), v, kw), TypeError, "k must be float16"),
+    (lambda q, k, v, kw: (q, k.half(), v.half(), kw), TypeError, "share one dtype"),
+    (lambda q, k, v, kw: (q[..., :12], k[..., :12], v[..., :12], kw), ValueError, "multiple of 8"),
+    (lambda q, k, v, kw: (q, k, v, {"key_padding_mask": torch.zeros(1, 4, device=DEVICE)}),
+     TypeError, "key_padding_mask must have dtype torch.bool"),
+    (lambda q, k, v, kw: (q, k, v, {"key_padding_mask": torch.zeros(1, 5, dtype=torch.bool,
+                                                                     device=DEVICE)}),
+     ValueError, "key_padding_mask must have shape"),
+    (lambda q, k, v, kw: (q, k, v, {"scale": "big"}), TypeError, "scale"),
+    (lambda q, k, v, kw: (q, k, v, {"causal": 1}), TypeError, "causal"),
+    (lambda q, k, v, kw: (q, k, v, {"probs_pool": 4}), ValueError, "return_probs=True"),
+    (lambda q, k, v, kw: (q, k, v, {"return_probs": True, "probs_pool": 3}),
+     ValueError, "power of two"),
+    (lambda q, k, v, kw: (q, k, v, {"return_probs": True, "probs_heads": [5]}),
+     ValueError, "probs_heads"),
+    (lambda q, k, v, kw: (q, k, v, {"return_probs": True, "probs_dtype": torch.int8}),
+     TypeError, "probs_dtype"),
+])
+def test_bad_input_gives_clear_error(mutate, error, words):
+    q, k, v, kwargs = mutate(*_ok(), {})
+    with pytest.raises(error, match=words):
+        attention(q, k, v, **kwargs)
+
+
+def test_head_dim_out_of_range():
+    q = torch.randn(1, 1, 4, 264, device=DEVICE)
+    with pytest.raises(ValueError, match="head_dim must be a multiple of 8 between 8 and 256"):
+        attention(q, q, q)
+
+
+def test_mixed_devices_named():
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA device beside the CPU")
+    q, k, v = _ok()
+    with pytest.raises(ValueError, match="one device"):
+        attention(q, k.cpu(), v)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=["fp16", "bf16"])
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_low_precision_error_at_most_twice_pytorch_sdpa(dtype, causal):
+    """FlashAttention's rule for low precision, against PyTorch's own SDPA."""
+    # Lq == Lk: SDPA's is_causal is top-left aligned, ours bottom-right; equal here.
+    q, k, v, _ = random_inputs(2, 2, 2, 96, 96, 64, dtype=dtype)
+    ref = reference_attention(q.double(), k.double(), v.double(), causal=causal)
+    ours = attention(q, k, v, causal=causal)
+    theirs = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    err_ours = (ours.double() - ref).abs().max().item()
+    err_theirs = (theirs.double() - ref).abs().max().item()
+    assert err_ours <= 2 * err_theirs + 1e-6
