@@ -181,6 +181,9 @@ def main(argv=None) -> int:
         for causal in causals:
             rows.append(measure(*size, causal, dtype, bandwidth))
             print(f"  done {size} causal={causal}", file=sys.stderr, flush=True)
+            if args.out:  # keep what is measured even if a later size fails
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(table(rows) + "\n", encoding="utf-8")
     checks = check_correctness(torch.bfloat16) + check_correctness(torch.float16)
     report = "\n".join([
         "# Attention kernel benchmark", "",

@@ -205,7 +205,8 @@ def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, 
     d_ok = offs_d < HEAD_DIM
     m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
     inv_l = 1.0 / l_safe
-    P_head = P + b * stride_pb + slot * stride_ph
+    # 64-bit offsets: a map of 16 heads of 16k x 16k passes 2**31 elements.
+    P_head = P + b.to(tl.int64) * stride_pb + slot.to(tl.int64) * stride_ph
     for start_n in range(0, hi, BLOCK_N):
         cols = start_n + offs_n
         kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
@@ -401,10 +402,26 @@ def _interpreter_blocks(Lq: int, Lk: int, smallest: int) -> dict:
     }
 
 
-def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, *args, **kwargs):
+# Below this many score cells per head a launch is too short for tuning to pay back its
+# compile-and-time cost (a model's sentences, the tests): one fixed configuration.
+AUTOTUNE_MIN_CELLS = 1024 * 1024
+
+
+def _small_problem_config(head_dim: int, elem_size: int) -> dict:
+    wide = head_dim * elem_size > 256  # fp32 with D > 64, or 16-bit with D > 128
+    return {"BLOCK_M": 64, "BLOCK_N": 32 if wide else 64, "num_warps": 4,
+            "num_stages": 1 if wide else 2}
+
+
+def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, elem_size: int,
+            *args, **kwargs):
     if interpret:
         blocks = _interpreter_blocks(Lq, Lk, max(16, kwargs.get("POOL_SUB", 1)))
         raw[grid_of(blocks)](*args, **kwargs, **blocks)
+    elif Lq * Lk < AUTOTUNE_MIN_CELLS:
+        config = _small_problem_config(kwargs["HEAD_DIM"], elem_size)
+        config["BLOCK_N"] = max(config["BLOCK_N"], kwargs.get("POOL_SUB", 1))
+        raw[grid_of(config)](*args, **kwargs, **config)
     else:
         tuned[grid_of](*args, **kwargs)
 
@@ -480,7 +497,7 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
     def grid(m):
         return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
 
-    _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk,
+    _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk, q.element_size(),
             q, k, v, o, lse, kpm_arg, p_arg, head_slot,
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
             kpm_stride, *p_strides,
@@ -527,12 +544,12 @@ def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpr
     common = (H, Lq, Lk, scale * LOG2E, scale, _bucket(Lq), _bucket(Lk))
 
     _launch(_bwd_dkdv_tuned, _bwd_dkdv_kernel,
-            lambda m: (triton.cdiv(Lk, m["BLOCK_N"]), B * H), interpret, Lq, Lk,
+            lambda m: (triton.cdiv(Lk, m["BLOCK_N"]), B * H), interpret, Lq, Lk, q.element_size(),
             q, k, v, do, lse, delta, kpm_arg, dk, dv,
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *do.stride()[:3],
             kpm_stride, *dk.stride()[:3], *common, **meta)
     _launch(_bwd_dq_tuned, _bwd_dq_kernel,
-            lambda m: (triton.cdiv(Lq, m["BLOCK_M"]), B * H), interpret, Lq, Lk,
+            lambda m: (triton.cdiv(Lq, m["BLOCK_M"]), B * H), interpret, Lq, Lk, q.element_size(),
             q, k, v, do, lse, delta, kpm_arg, dq,
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *do.stride()[:3],
             kpm_stride, *dq.stride()[:3], *common, **meta)
