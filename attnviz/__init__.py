@@ -9,7 +9,7 @@ puts our attention kernel under other people's models (`attnviz.hf`, `attnviz.nn
 def __getattr__(name: str):
     # Imported lazily so that `import attnviz` stays light (no transformers, no plotly).
     if name == "capture":
-        from .capture import capture
+        from .capturing import capture
 
         return capture
     raise AttributeError(f"module 'attnviz' has no attribute {name!r}")

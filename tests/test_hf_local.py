@@ -1,0 +1,69 @@
+"""attnviz.hf_local and the "Your model" page: a tiny BERT saved locally, loaded safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+import kernels  # noqa: F401  (before transformers: picks Triton's interpreter on CPU)
+
+transformers = pytest.importorskip("transformers")
+tokenizers = pytest.importorskip("tokenizers")
+
+from attnviz.hf_local import LoadError, attention_maps, default_pool, load_local  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "quick", "brown", "fox", "jumps"]
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import AutoModel, BertConfig, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    vocab = {w: i for i, w in enumerate(WORDS)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                            cls_token="[CLS]", sep_token="[SEP]").save_pretrained(folder)
+    config = BertConfig(vocab_size=len(WORDS), hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=4, intermediate_size=64, max_position_embeddings=32)
+    torch.manual_seed(0)
+    AutoModel.from_config(config).save_pretrained(folder)
+    return folder
+
+
+def test_load_and_maps(saved):
+    model, tokenizer = load_local(saved)
+    assert model.config._attn_implementation == "attnviz"
+    layers = attention_maps(model, tokenizer, "the quick brown fox")
+    assert [layer.name for layer in layers] == ["encoder.layer.0.attention.self",
+                                                "encoder.layer.1.attention.self"]
+    assert layers[0].maps.shape == (4, 6, 6) and layers[0].query_tokens[0] == "[CLS]"
+    pooled = attention_maps(model, tokenizer, "the quick brown fox", pool=4)
+    assert pooled[0].maps.shape == (4, 2, 2)
+
+
+def test_refusals_and_default_pool(tmp_path):
+    with pytest.raises(LoadError, match="not a folder"):
+        load_local(tmp_path / "missing")
+    (tmp_path / "config.json").write_text("{}")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"")
+    with pytest.raises(LoadError, match="pickle"):
+        load_local(tmp_path)
+    assert default_pool(512) is None and default_pool(513) == 2 and default_pool(5000) == 16
+
+
+def test_page_shows_the_map(saved):
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(ROOT / "pages" / "2_Your_model.py"), default_timeout=120)
+    app.run()
+    app.text_input[0].input(str(saved)).run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.selectbox][0] == "encoder.layer.0.attention.self"
