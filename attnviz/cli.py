@@ -1,0 +1,89 @@
+"""`python -m attnviz export ...`: the app's figures and raw maps, written to a folder.
+
+    python -m attnviz export --src "I love you" --norm both --format svg --out out/
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .inputs import clean_input
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m attnviz",
+                                 description="See the attention inside attnviz's models.")
+    sub = ap.add_subparsers(dest="command", required=True)
+    ex = sub.add_parser("export", help="write every heatmap, grid and the raw maps to a folder")
+    ex.add_argument("--src", required=True, help="English source sentence")
+    ex.add_argument("--tgt", default=None,
+                    help="Chinese target (default: the model's own greedy translation)")
+    ex.add_argument("--norm", choices=("post", "pre", "both"), default="post",
+                    help="norm placement of the model (default: post)")
+    ex.add_argument("--no-causal", action="store_true",
+                    help="turn the decoder self-attention's causal mask off")
+    ex.add_argument("--format", choices=("png", "svg", "pdf"), default="png",
+                    help="image format (default: png)")
+    ex.add_argument("--layer", type=int, default=0, help="layer of the single-map images")
+    ex.add_argument("--head", type=int, default=None,
+                    help="head of the single-map images (default: mean over heads)")
+    ex.add_argument("--out", required=True, type=Path, help="output folder")
+    return ap
+
+
+def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
+    # Heavy imports (torch, triton, plotly) only once the arguments are known to be good.
+    from . import export as ex
+    from . import pipeline, trace_views
+
+    cleaned = clean_input(args.src, args.tgt)
+    if not cleaned.ok:
+        ap.error("--src is empty: give an English sentence")
+    for note in cleaned.notices:
+        print(f"note: {note}", file=sys.stderr)
+    written: list[Path] = []
+    for norm in pipeline.norms_of(args.norm):
+        try:
+            model = pipeline.load_model(norm)
+        except pipeline.ModelUnavailable as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        n_layers = min(model.config["n_enc_layers"], model.config["n_dec_layers"])
+        n_heads = model.config["n_heads"]
+        if not 0 <= args.layer < n_layers:
+            ap.error(f"--layer must be in 0..{n_layers - 1}")
+        if args.head is not None and not 0 <= args.head < n_heads:
+            ap.error(f"--head must be in 0..{n_heads - 1}")
+        tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal)
+        for note in tr.notices:
+            print(f"note: {note}", file=sys.stderr)
+        prefix = f"{pipeline.NORM_LABELS[norm]} · "
+        figs = trace_views.all_figures(tr, prefix, args.layer, args.head)
+        stem = f"{norm}_{'causal' if tr.causal else 'nocausal'}"
+        try:
+            written += ex.write_figures({f"{stem}_{k}": f for k, f in figs.items()},
+                                        args.out, args.format)
+        except ex.ExportUnavailable as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        written += ex.write_maps(tr, args.out, f"{stem}_maps")
+        print(f"{pipeline.NORM_LABELS[norm]}: target {'(model) ' if tr.target_from_model else ''}"
+              f"{tr.target_text!r}; maps by {tr.backend}")
+    for path in written:
+        print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    if args.command == "export":
+        return export(args, ap)
+    ap.error(f"unknown command {args.command!r}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Models and traces for the app and the CLI, without Streamlit.
+
+The app wraps these in st.cache_resource / st.cache_data (attnviz.st_cache); the CLI
+calls them directly, so both show the same maps for the same inputs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import kernels  # noqa: F401  (selects Triton's interpreter on CPU before torch/triton load)
+from models import DecodeStep, Trace, load_pretrained
+
+NORM_LABELS = {"post": "Post-LN", "pre": "Pre-LN"}
+BACKEND = "triton"
+# Triton's CPU interpreter patches triton.language globals while it runs a kernel, so two
+# threads (two Streamlit sessions) interpreting at once break each other ("Did you forget
+# to add @triton.jit?"). One model call at a time per process; on CUDA it costs little.
+_model_lock = threading.RLock()
+
+
+class ModelUnavailable(RuntimeError):
+    """The trained checkpoint is missing or unreadable; the message names the fix."""
+
+
+def load_model(norm: str):
+    """The shipped model with this norm placement, or ModelUnavailable with the fix."""
+    try:
+        return load_pretrained(norm)
+    except (FileNotFoundError, ValueError, OSError) as e:
+        raise ModelUnavailable(
+            f"the {NORM_LABELS.get(norm, norm)} model could not be loaded ({e}); train it "
+            f"with `python -m models.train --norm {norm}` or restore models/checkpoints/{norm}/"
+        ) from e
+
+
+def norms_of(choice: str) -> list[str]:
+    """"both" -> ["post", "pre"]; otherwise the one placement."""
+    return ["post", "pre"] if choice == "both" else [choice]
+
+
+@dataclass
+class TracePair:
+    """One model's trace of one sentence with the causal mask as chosen, and (computed
+    only when asked for: a kernel pass costs about a second on CPU) with it flipped, so
+    the app can show how the teacher-forced predictions change."""
+
+    shown: Trace
+    other_fn: Callable[[], Trace]
+
+    @property
+    def other(self) -> Trace:
+        return self.other_fn()
+
+    @property
+    def masked(self) -> Trace:
+        return self.shown if self.shown.causal else self.other
+
+    @property
+    def unmasked(self) -> Trace:
+        return self.other if self.shown.causal else self.shown
+
+
+def translate(model, src: str) -> str:
+    """The model's greedy translation. Decoding runs on the PyTorch reference attention:
+    it picks the same tokens as the kernel (the two agree to ~1e-7) at a fraction of the
+    Triton interpreter's cost on CPU, where a step-by-step decode through the kernel takes
+    seconds. Every map the app shows is still computed by the kernel, in `trace`."""
+    with _model_lock:
+        return model.translate(src, backend="reference")
+
+
+def trace(model, src: str, tgt: str | None, causal: bool,
+          translation: str | None = None) -> Trace:
+    """The kernel's trace of (src, tgt); with no target, the model's greedy translation
+    (`translation`, computed here if not given) is the target, and the trace says so."""
+    if tgt is not None:
+        with _model_lock:
+            return model.trace(src, tgt, causal=causal, backend=BACKEND)
+    if translation is None:
+        translation = translate(model, src)
+    with _model_lock:
+        tr = model.trace(src, translation, causal=causal, backend=BACKEND)
+    return replace(tr, target_from_model=True)
+
+
+def trace_pair(model, src: str, tgt: str | None, causal: bool) -> TracePair:
+    translation = translate(model, src) if tgt is None else None
+    return TracePair(trace(model, src, tgt, causal, translation),
+                     lambda: trace(model, src, tgt, not causal, translation))
+
+
+def decode_steps(model, src: str, translation: str | None = None) -> list[DecodeStep]:
+    """Greedy decoding step by step through the kernel. Given the translation (decoded
+    with the same weights), stop right after its last piece and <eos>: no extra steps
+    through the slow CPU interpreter."""
+    max_len = None
+    if translation is not None:
+        max_len = len(model.tokenizer.encode(translation)) + 1
+    with _model_lock:
+        return model.decode_steps(src, max_len=max_len, backend=BACKEND)

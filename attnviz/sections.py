@@ -1,0 +1,234 @@
+"""The main page's sections. Each takes the traces already computed (cached) and draws.
+
+User text only ever reaches the page through st.text, st.code, dataframes and escaped
+Plotly labels: never through Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from models import ATTENTION_KINDS
+
+from . import export, st_cache, trace_views
+from .analysis import prediction_changes
+from .pipeline import NORM_LABELS, TracePair
+from .st_components import export_buttons, figure_with_exports
+
+LEAK_CAPTION = (
+    "Why the mask: in training the whole target is fed at once, shifted right behind "
+    "<sos>, so position i reads the tokens up to i and must predict token i+1. Without the "
+    "mask, position i can also read token i+1 (its own answer) and everything after: the "
+    "model learns to copy instead of to translate. At inference nothing leaks, because "
+    "tokens are generated one at a time and the future does not exist yet; but a model "
+    "trained with the mask and run without it sees a context it never saw in training, so "
+    "its predictions change."
+)
+
+
+@dataclass
+class View:
+    norms: list[str]
+    pairs: dict[str, TracePair]
+    layer: int
+    head: int | None
+    src: str
+
+    def prefix(self, norm: str) -> str:
+        return f"{NORM_LABELS[norm]} · " if len(self.norms) > 1 else ""
+
+
+def header(view: View) -> None:
+    """What was traced: the target used, notices, and which kernel computed the maps."""
+    first = view.pairs[view.norms[0]].shown
+    for norm in view.norms:
+        tr = view.pairs[norm].shown
+        label = f"{NORM_LABELS[norm]} target" if len(view.norms) > 1 else "Target"
+        if tr.target_from_model:
+            st.caption(f"{label}: no target given, so the model's own greedy translation is "
+                       "used as the target:")
+        else:
+            st.caption(f"{label} (yours):")
+        st.text(tr.target_text or "(the model produced no tokens)")
+        for note in tr.notices:
+            st.warning(note, icon=":material/content_cut:")
+    diffs = [view.pairs[n].shown.max_abs_diff_vs_reference for n in view.norms]
+    diff = max((d for d in diffs if d is not None), default=None)
+    st.caption(f"Maps computed by {first.backend}; largest |difference| from the PyTorch "
+               f"reference over every map: {'n/a' if diff is None else f'{diff:.2e}'}.")
+
+
+def _raw(tr, kind: str, layer: int | None = None, head: int | None = None) -> dict:
+    q, k = tr.axes(kind)
+    probs = tr.maps(kind) if layer is None else trace_views.select(tr.maps(kind), layer, head)
+    return {"probs": probs, "query_labels": q, "key_labels": k}
+
+
+def _stem(tr, kind: str, what: str) -> str:
+    return f"attnviz_{tr.norm}_{'causal' if tr.causal else 'nocausal'}_{kind}_{what}"
+
+
+def _attention_map(view: View, norm: str, kind: str) -> None:
+    tr = view.pairs[norm].shown
+    what = "mean" if view.head is None else f"h{view.head}"
+    fig = trace_views.attention_heatmap(tr, kind, view.layer, view.head, view.prefix(norm))
+    figure_with_exports(fig, _stem(tr, kind, f"L{view.layer}_{what}"), f"map-{norm}-{kind}",
+                        **_raw(tr, kind, view.layer, view.head))
+
+
+def attention_maps(view: View) -> None:
+    """One model: the three kinds side by side. Both: a row per kind, a column per model."""
+    st.caption("Rows are queries, columns keys; each row sums to 1. Decoder rows read the "
+               "shifted-right input and are labelled with the token they predict. Grey "
+               "hatched cells are masked. Hover a cell for the exact probability.")
+    if len(view.norms) == 1:
+        for col, kind in zip(st.columns(3), ATTENTION_KINDS, strict=True):
+            with col:
+                _attention_map(view, view.norms[0], kind)
+        causal_comparison(view)
+        return
+    for kind in ATTENTION_KINDS:
+        st.subheader(trace_views.KIND_TITLES[kind])
+        for col, norm in zip(st.columns(len(view.norms)), view.norms, strict=True):
+            with col:
+                _attention_map(view, norm, kind)
+        if kind == "decoder_self":
+            causal_comparison(view)
+
+
+def causal_comparison(view: View) -> None:
+    """The teacher-forced predictions with the mask and without it, side by side."""
+    st.caption(LEAK_CAPTION)
+    if view.pairs[view.norms[0]].shown.causal:
+        # The unmasked pass is only run on request: it would double the first page's time.
+        st.caption("Turn the causal mask off to fill in the upper triangle and compare the "
+                   "predictions with and without it.")
+        return
+    cols = st.columns(len(view.norms))
+    for col, norm in zip(cols, view.norms, strict=True):
+        pair = view.pairs[norm]
+        masked, unmasked = pair.masked.predictions, pair.unmasked.predictions
+        changed = prediction_changes(masked, unmasked)
+        rows = [{
+            "pos": i, "input": a, "should predict": b,
+            "with mask": f"{m[0].piece} ({m[0].prob:.2f})",
+            "without mask": f"{u[0].piece} ({u[0].prob:.2f})",
+            "changed": c,
+        } for i, (a, b, m, u, c) in enumerate(zip(
+            pair.shown.dec_input, pair.shown.dec_output, masked, unmasked, changed,
+            strict=False))]
+        with col:
+            st.caption(f"{view.prefix(norm)}teacher-forced top-1 predictions: "
+                       f"{sum(changed)} of {len(changed)} change when the mask is removed")
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                         key=f"preds-{norm}")
+
+
+def all_heads(view: View) -> None:
+    st.caption("Every head of every layer on one 0–1 colour scale; hover a cell for its "
+               "tokens and probability.")
+    for kind in ATTENTION_KINDS:
+        st.subheader(trace_views.KIND_TITLES[kind] + ": all heads")
+        for norm in view.norms:
+            tr = view.pairs[norm].shown
+            fig = trace_views.attention_grid(tr, kind, view.prefix(norm))
+            figure_with_exports(fig, _stem(tr, kind, "grid"), f"grid-{norm}-{kind}",
+                                **_raw(tr, kind))
+
+
+def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> None:
+    """Both placements on the same sentence: activation statistics, training curves and
+    the maps side by side."""
+    traces = {n: pairs[n].shown for n in ("post", "pre")}
+    st.caption("Post-LN normalises after adding each sublayer's output, so the residual "
+               "stream stays at LayerNorm scale; Pre-LN normalises the sublayer's input and "
+               "lets the residual stream grow layer by layer.")
+    cols = st.columns(3)
+    for col, metric in zip(cols, trace_views.STAT_TITLES, strict=True):
+        with col:
+            fig = trace_views.stats_figure(traces, metric)
+            st.plotly_chart(fig, key=f"stats-{metric}")
+            export_buttons(fig, f"attnviz_stats_{metric}", f"stats-{metric}")
+    logs = {n: st_cache.model(n).training_log for n in ("post", "pre")}
+    keys = trace_views.numeric_log_keys(logs)
+    if keys:
+        default = "loss" if "loss" in keys else keys[0]
+        key = st.selectbox("Training-log value", keys, index=keys.index(default),
+                           key="log-key")
+        fig = trace_views.training_figure(logs, key)
+        st.plotly_chart(fig, key="training-curve")
+        export_buttons(fig, f"attnviz_training_{key}", "training-curve")
+    else:
+        st.info("The checkpoints carry no training log.")
+    kind = st.radio("Attention kind", ATTENTION_KINDS, horizontal=True,
+                    format_func=trace_views.KIND_TITLES.get, key="cmp-kind")
+    cols = st.columns(2)
+    for col, norm in zip(cols, ("post", "pre"), strict=True):
+        tr = traces[norm]
+        with col:
+            fig = trace_views.attention_heatmap(tr, kind, layer, head, f"{NORM_LABELS[norm]} · ")
+            figure_with_exports(fig, _stem(tr, kind, f"L{layer}_cmp"), f"cmp-{norm}",
+                                **_raw(tr, kind, layer, head))
+
+
+def decoding(view: View) -> None:
+    st.caption("Greedy decoding, one step at a time: step k feeds <sos> plus the k tokens "
+               "generated so far; the newest input's cross-attention row shows where the "
+               "decoder looks in the source to choose the next token.")
+    cols = st.columns(len(view.norms))
+    for col, norm in zip(cols, view.norms, strict=True):
+        steps = st_cache.decode_steps(norm, view.src)
+        src_pieces = view.pairs[norm].shown.src_pieces
+        with col:
+            if not steps:
+                st.info("The model produced no step.")
+                continue
+            k = st.slider(f"{view.prefix(norm)}decoding step", 0, len(steps) - 1, 0,
+                          key=f"step-{norm}") if len(steps) > 1 else 0
+            step = steps[k]
+            st.caption("fed to the decoder → chosen next token")
+            st.text(" ".join(step.dec_input) + "  →  " + step.chosen)
+            att, cand = trace_views.decode_step_figures(step, src_pieces, view.layer, view.head)
+            figure_with_exports(att, f"attnviz_{norm}_step{k}_cross", f"step-att-{norm}",
+                                probs=trace_views.select(step.cross_row[:, :, None, :],
+                                                         view.layer, view.head),
+                                query_labels=[step.dec_input[-1]], key_labels=src_pieces)
+            st.plotly_chart(cand, key=f"step-cand-{norm}")
+
+
+def head_summaries(view: View) -> None:
+    st.caption("Entropy: how spread out each head's attention is, averaged over its "
+               "queries (0 bits = always one key). Alignment: for a corpus sentence, the "
+               "cross-attention mass each head puts on the source words the corpus aligns "
+               "to the word being predicted.")
+    gold = st_cache.gold_pair(view.src)
+    for norm in view.norms:
+        tr = view.pairs[norm].shown
+        if len(view.norms) > 1:
+            st.subheader(NORM_LABELS[norm])
+        cols = st.columns(4)
+        for col, kind in zip(cols, ATTENTION_KINDS, strict=False):
+            with col:
+                fig = trace_views.entropy_figure(tr, kind)
+                st.plotly_chart(fig, key=f"entropy-{norm}-{kind}")
+        with cols[3]:
+            if gold is None:
+                st.info("Alignment agreement needs a sentence from the corpus "
+                        "(models/data); this source is not one.")
+            elif list(gold.tgt_words) != list(tr.tgt_words) or \
+                    gold.src.split() != list(tr.src_words):
+                st.info("This source is in the corpus, but the target shown differs from the "
+                        "corpus translation, so its gold alignment does not apply. Corpus "
+                        "target:")
+                st.text(gold.tgt)
+            else:
+                fig = trace_views.agreement_figure(tr, gold.alignment)
+                st.plotly_chart(fig, key=f"agree-{norm}")
+
+
+def image_export_status() -> None:
+    if export.find_browser() is None:
+        st.warning(export.NO_BROWSER_FIX, icon=":material/image_not_supported:")

@@ -1,0 +1,70 @@
+"""Reusable Streamlit pieces for any attention figure: the chart plus its downloads.
+
+A page for another model calls `figure_with_exports(fig, stem, key, probs=..., ...)` with
+a figure from attnviz.figures and plain numpy arrays and token lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+from . import export
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _image(fig_json: str, fmt: str) -> bytes:
+    # Keyed by the figure's JSON: the same map is rendered once per process, on demand.
+    return export.figure_bytes(pio.from_json(fig_json), fmt)
+
+
+def _image_of(fig: go.Figure, fmt: str) -> bytes:
+    return _image(fig.to_json(), fmt)
+
+
+@st.cache_resource(ttl=60, show_spinner=False)
+def browser_available() -> bool:
+    return export.find_browser() is not None
+
+
+def export_buttons(
+    fig: go.Figure,
+    stem: str,
+    key: str,
+    *,
+    probs: np.ndarray | None = None,
+    query_labels: Sequence[str] | None = None,
+    key_labels: Sequence[str] | None = None,
+) -> None:
+    """PNG and SVG (rendered server-side by kaleido only when clicked) and, given the
+    probabilities, the raw map as NPZ and JSON."""
+    cols = st.columns(4, gap="small")
+    if browser_available():
+        for col, fmt in zip(cols[:2], ("png", "svg"), strict=True):
+            col.download_button(
+                fmt.upper(), data=partial(_image_of, fig, fmt), file_name=f"{stem}.{fmt}",
+                mime=export.MIME[fmt], key=f"{key}-{fmt}", on_click="ignore",
+            )
+    else:
+        cols[0].caption(export.NO_BROWSER_FIX)
+    if probs is not None and query_labels is not None and key_labels is not None:
+        q, k = list(query_labels), list(key_labels)
+        cols[2].download_button(
+            "NPZ", data=partial(export.array_npz, probs, q, k), file_name=f"{stem}.npz",
+            mime=export.MIME["npz"], key=f"{key}-npz", on_click="ignore",
+        )
+        cols[3].download_button(
+            "JSON", data=partial(export.array_json, probs, q, k), file_name=f"{stem}.json",
+            mime=export.MIME["json"], key=f"{key}-json", on_click="ignore",
+        )
+
+
+def figure_with_exports(fig: go.Figure, stem: str, key: str, **raw) -> None:
+    """The chart, then its download buttons."""
+    st.plotly_chart(fig, key=f"{key}-chart", config={"displaylogo": False})
+    export_buttons(fig, stem, key, **raw)

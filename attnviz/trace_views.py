@@ -1,0 +1,162 @@
+"""The figures of one `Trace` (or a pair of them), shared by the app and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from models import ATTENTION_KINDS, DecodeStep, Trace
+
+from . import figures
+from .analysis import alignment_agreement, head_entropy
+
+KIND_TITLES = {
+    "encoder_self": "Encoder self-attention",
+    "decoder_self": "Decoder masked self-attention",
+    "cross": "Decoder cross-attention",
+}
+KIND_AXES = {
+    "encoder_self": ("query (source)", "key (source)"),
+    "decoder_self": ("query (input → predicts)", "key (decoder input)"),
+    "cross": ("query (input → predicts)", "key (source)"),
+}
+STAT_TITLES = {
+    "residual_norm": "Residual-stream norm after each sublayer",
+    "update_ratio": "Update ratio ‖sublayer output‖ / ‖residual input‖",
+    "ln_input_std": "LayerNorm input std",
+}
+
+
+def kind_title(trace: Trace, kind: str) -> str:
+    if kind == "decoder_self" and not trace.causal:
+        return "Decoder self-attention (causal mask OFF)"
+    return KIND_TITLES[kind]
+
+
+def head_name(head: int | None) -> str:
+    return "mean over heads" if head is None else f"head {head}"
+
+
+def query_labels(trace: Trace, kind: str) -> tuple[list[str], list[str]]:
+    """(tick labels, hover labels) of the query axis. Decoder queries read the shifted-right
+    input and are trained to predict the next piece: show both ("<sos> → 我")."""
+    queries, _ = trace.axes(kind)
+    if kind == "encoder_self":
+        return list(queries), list(queries)
+    ticks = [f"{a} → {b}" for a, b in zip(trace.dec_input, trace.dec_output, strict=True)]
+    hover = [f"{i}·{a} (predicts {b})" for i, (a, b) in
+             enumerate(zip(trace.dec_input, trace.dec_output, strict=True))]
+    return ticks, hover
+
+
+def kind_mask(trace: Trace, kind: str) -> np.ndarray | None:
+    if kind == "decoder_self" and trace.causal:
+        return trace.causal_mask
+    return None
+
+
+def select(maps: np.ndarray, layer: int, head: int | None) -> np.ndarray:
+    """One (Q, K) map: a head of a layer, or the layer's mean over heads."""
+    return maps[layer].mean(0) if head is None else maps[layer, head]
+
+
+def attention_heatmap(trace: Trace, kind: str, layer: int, head: int | None,
+                      title_prefix: str = "") -> go.Figure:
+    maps = trace.maps(kind)
+    q_ticks, q_hover = query_labels(trace, kind)
+    _, keys = trace.axes(kind)
+    q_title, k_title = KIND_AXES[kind]
+    title = f"{title_prefix}{kind_title(trace, kind)}\nlayer {layer} · {head_name(head)}"
+    return figures.heatmap(select(maps, layer, head), q_ticks, keys, mask=kind_mask(trace, kind),
+                           title=title, query_title=q_title, key_title=k_title,
+                           query_hover=q_hover)
+
+
+def attention_grid(trace: Trace, kind: str, title_prefix: str = "") -> go.Figure:
+    q_ticks, _ = query_labels(trace, kind)
+    _, keys = trace.axes(kind)
+    return figures.heads_grid(trace.maps(kind), q_ticks, keys, mask=kind_mask(trace, kind),
+                              title=f"{title_prefix}{kind_title(trace, kind)} · all heads")
+
+
+def entropy_figure(trace: Trace, kind: str, title_prefix: str = "") -> go.Figure:
+    h = head_entropy(trace.maps(kind), kind_mask(trace, kind))
+    return figures.head_summary(h, title=f"{title_prefix}{KIND_TITLES[kind]}: entropy per head",
+                                value_name="bits", colorscale="Viridis_r")
+
+
+def agreement_figure(trace: Trace, alignment: Sequence[tuple[int, int]],
+                     title_prefix: str = "") -> go.Figure:
+    agree = alignment_agreement(trace.cross, trace.src_word_ids, trace.tgt_word_ids,
+                                tuple(alignment))
+    return figures.head_summary(
+        agree, title=f"{title_prefix}Cross-attention mass on the gold-aligned source words",
+        value_name="mass", zmin=0.0, zmax=1.0)
+
+
+def stats_figure(traces: Mapping[str, Trace], metric: str) -> go.Figure:
+    """One activation statistic along every sublayer (encoder then decoder), one line
+    per norm placement."""
+    series = {}
+    for norm, tr in traces.items():
+        xs, ys = [], []
+        for side, short in (("encoder", "enc"), ("decoder", "dec")):
+            s = tr.stats[side]
+            xs += [f"{short} {name}" for name in s["sublayer"]]
+            ys += list(s[metric])
+        series[norm] = (xs, ys)
+    log_y = metric == "residual_norm"
+    return figures.norm_comparison(series, title=STAT_TITLES.get(metric, metric),
+                                   y_title=metric.replace("_", " "), log_y=log_y)
+
+
+def numeric_log_keys(logs: Mapping[str, list[dict]]) -> list[str]:
+    """Numeric keys of the training logs other than the step counter, in first-seen order."""
+    keys: list[str] = []
+    for log in logs.values():
+        for entry in log:
+            for k, v in entry.items():
+                if k not in keys and k not in ("step", "epoch") and \
+                        isinstance(v, int | float) and not isinstance(v, bool):
+                    keys.append(k)
+    return keys
+
+
+def training_figure(logs: Mapping[str, list[dict]], key: str) -> go.Figure:
+    curves = {}
+    for norm, log in logs.items():
+        pts = [(e.get("step", i), e[key]) for i, e in enumerate(log)
+               if isinstance(e.get(key), int | float)]
+        if pts:
+            curves[norm] = ([p[0] for p in pts], [p[1] for p in pts])
+    return figures.training_curves(curves, title=f"Training curves: {key.replace('_', ' ')}",
+                                   y_title=key.replace("_", " "))
+
+
+def decode_step_figures(step: DecodeStep, src_pieces: Sequence[str], layer: int,
+                        head: int | None) -> tuple[go.Figure, go.Figure]:
+    """(cross-attention row of the newest query over the source, next-token candidates)."""
+    row = select(step.cross_row[:, :, None, :], layer, head)[0]
+    fed = " ".join(step.dec_input)
+    att = figures.bar_row(row, list(src_pieces),
+                          title=f"Step {step.step}: cross-attention of the last input "
+                                f"'{step.dec_input[-1]}' · layer {layer} · {head_name(head)}",
+                          highlight=int(np.argmax(row)))
+    pieces = [c.piece for c in step.candidates]
+    cand = figures.bar_row([c.prob for c in step.candidates], pieces, horizontal=True,
+                           title=f"Next-token candidates after '{fed}'",
+                           highlight=pieces.index(step.chosen) if step.chosen in pieces else None)
+    return att, cand
+
+
+def all_figures(trace: Trace, title_prefix: str = "", layer: int = 0, head: int | None = None
+                ) -> dict[str, go.Figure]:
+    """Every heatmap and grid of one trace, by file stem: what the CLI writes."""
+    out = {}
+    for kind in ATTENTION_KINDS:
+        out[f"{kind}_L{layer}_{'mean' if head is None else f'h{head}'}"] = \
+            attention_heatmap(trace, kind, layer, head, title_prefix)
+        out[f"{kind}_grid"] = attention_grid(trace, kind, title_prefix)
+    return out

@@ -1,0 +1,111 @@
+"""The main page as a person sees it, in real headless Chromium against the real models."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from conftest import wait_for_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _url(server, **params) -> str:
+    return server.url + "/?" + "&".join(f"{k}={quote(v)}" for k, v in params.items())
+
+
+def _chart_text(page) -> str:
+    """All text Plotly drew (tick labels, titles) in the page's charts."""
+    return " ".join(page.eval_on_selector_all(".js-plotly-plot .main-svg text",
+                                              "els => els.map(e => e.textContent)"))
+
+
+def _encoder_sentence(page) -> str:
+    """The source as the first chart's query ticks spell it ("0·▁I", "1·▁love", ...)."""
+    ticks = page.locator(".js-plotly-plot").first.locator(".ytick text").evaluate_all(
+        "els => els.map(e => e.textContent)")
+    pieces = [t.split("·", 1)[1] for t in ticks if t.split("·", 1)[1] != "<eos>"]
+    return "".join(pieces).replace("▁", " ").strip()
+
+
+def test_heatmaps_show_token_labels(app_server, page):
+    page.goto(_url(app_server, src="I love you", tgt="我爱你"))
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot")
+    assert page.locator(".js-plotly-plot").count() >= 3
+    text = _chart_text(page)
+    for token in ("▁love", "▁you", "<eos>", "<sos>", "爱"):
+        assert token in text, token
+    assert "Encoder self-attention" in text and "Decoder cross-attention" in text
+    assert _encoder_sentence(page) == "I love you"
+    assert "Maps computed by Triton" in page.inner_text("body")
+
+
+def test_downloads_are_real_files(app_server, page):
+    page.goto(_url(app_server, src="I love you", tgt="我爱你"))
+    wait_for_app(page)
+    for label, check in (("PNG", lambda b: b[:8] == b"\x89PNG\r\n\x1a\n"),
+                         ("SVG", lambda b: b"<svg" in b[:1000] and b"love" in b),
+                         ("NPZ", lambda b: b[:2] == b"PK"),
+                         ("JSON", lambda b: b.lstrip()[:1] == b"{")):
+        with page.expect_download(timeout=60_000) as dl:
+            page.get_by_role("button", name=label, exact=True).first.click()
+        path = dl.value.path()
+        data = open(path, "rb").read()
+        assert check(data), (label, data[:40])
+
+
+def test_causal_toggle_changes_maps_and_url(app_server, page):
+    page.goto(_url(app_server, src="I love you", tgt="我爱你"))
+    wait_for_app(page)
+    assert "causal mask OFF" not in _chart_text(page)
+    page.get_by_text("Causal mask", exact=True).click()
+    page.wait_for_function("() => location.search.includes('causal=0')", timeout=30_000)
+    wait_for_app(page)
+    assert "causal mask OFF" in _chart_text(page)
+    assert "causal=0" in page.url
+
+
+@pytest.mark.parametrize("src", [
+    '<img src=x onerror="window.__pwned=1">',
+    "<script>window.__pwned=1</script> I love you",
+    "x" * 5000,
+    "😀 שלום עולם 🎉",
+    "   ",
+])
+def test_hostile_input_is_handled(app_server, page, src):
+    page.goto(app_server.url)
+    wait_for_app(page)
+    box = page.get_by_label("Source sentence (English)")
+    box.fill(src)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("img[src='x']").count() == 0
+    body = page.inner_text("body")
+    if not src.strip():
+        assert "Type an English sentence" in body
+    elif len(src) >= 5000:
+        # The box itself stops at 5,000 characters; the app then keeps the first 400.
+        assert "only the first" in body
+    else:
+        assert page.locator(".js-plotly-plot").count() >= 3
+
+
+def test_concurrent_sessions_see_their_own_sentences(app_server, chromium):
+    sentences = ["I love you", "she drank a bottle of juice last week",
+                 "we have never opened our umbrella", "Alice does not need that picture"]
+    contexts = [chromium.new_context(viewport={"width": 1400, "height": 1000})
+                for _ in sentences]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for p, s in zip(pages, sentences, strict=True):
+            p.goto(_url(app_server, src=s))
+        for p, s in zip(pages, sentences, strict=True):
+            wait_for_app(p)
+            assert p.locator(".js-plotly-plot").count() >= 3, p.inner_text("body")[:2000]
+            assert _encoder_sentence(p) == s
+    finally:
+        for c in contexts:
+            c.close()

@@ -1,0 +1,65 @@
+"""`python -m attnviz export`: files written with the app's figure code; usage errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_app_page import tiny_checkpoints  # noqa: F401  (fixture)
+
+from attnviz import cli, pipeline
+from models import load_checkpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("args", [
+    [], ["export"], ["export", "--src", "hi"], ["export", "--src", "hi", "--out", "x",
+                                               "--norm", "middle"],
+    ["export", "--src", "hi", "--out", "x", "--format", "gif"], ["frobnicate"],
+])
+def test_bad_arguments_are_usage_errors(args):
+    r = subprocess.run([sys.executable, "-m", "attnviz", *args], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert "usage:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_export_writes_images_and_maps(monkeypatch, tiny_checkpoints, tmp_path, capsys):  # noqa: F811
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    rc = cli.main(["export", "--src", "I love you", "--tgt", "我爱你", "--norm", "both",
+                   "--no-causal", "--format", "svg", "--out", str(tmp_path)])
+    assert rc == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    for norm in ("post", "pre"):
+        for kind in ("encoder_self", "decoder_self", "cross"):
+            assert f"{norm}_nocausal_{kind}_L0_mean.svg" in names
+            assert f"{norm}_nocausal_{kind}_grid.svg" in names
+        assert f"{norm}_nocausal_maps.npz" in names and f"{norm}_nocausal_maps.json" in names
+    svg = (tmp_path / "post_nocausal_cross_L0_mean.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "爱" in svg
+    maps = np.load(io.BytesIO((tmp_path / "pre_nocausal_maps.npz").read_bytes()))
+    assert maps["decoder_self"].shape[-1] == len(maps["dec_input"]) == 4
+    meta = json.loads((tmp_path / "pre_nocausal_maps.json").read_text(encoding="utf-8"))
+    assert meta["causal"] is False and meta["dec_input"] == ["<sos>", "▁我", "爱", "你"]
+
+
+def test_export_png_default_causal(monkeypatch, tiny_checkpoints, tmp_path):  # noqa: F811
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    assert cli.main(["export", "--src", "I love you", "--out", str(tmp_path),
+                     "--head", "1"]) == 0
+    png = tmp_path / "post_causal_decoder_self_L0_h1.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_empty_source_is_a_usage_error(tmp_path):
+    with pytest.raises(SystemExit) as e:
+        cli.main(["export", "--src", "   ", "--out", str(tmp_path)])
+    assert e.value.code == 2
