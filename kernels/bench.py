@@ -166,9 +166,23 @@ def main(argv=None) -> int:
                         help="B,H,L,D tuples (default: the five sizes of the issue)")
     parser.add_argument("--causal", choices=["both", "yes", "no"], default="both")
     parser.add_argument("--out", type=Path, default=None, help="write the markdown table here")
+    parser.add_argument("--check-only", action="store_true",
+                        help="only the low-precision error check against PyTorch SDPA")
     args = parser.parse_args(argv)
     if not torch.cuda.is_available():
         parser.error("needs a CUDA GPU (the CPU interpreter is for correctness, not speed)")
+    if args.check_only:
+        checks = check_correctness(torch.bfloat16) + check_correctness(torch.float16)
+        report = "\n".join([
+            "# Low-precision error of the attention kernel", "", versions(), "",
+            f"Command: `python -m kernels.bench {' '.join(argv or sys.argv[1:])}`", "",
+            "Max abs error against float64, ours vs PyTorch SDPA (default backend); "
+            "rows: bf16 then fp16.", "",
+            "| B,H,L,D | causal | ours | SDPA | ≤ 2× |", "|---|---|---|---|---|", *checks, ""])
+        print(report)
+        if args.out:
+            args.out.write_text(report, encoding="utf-8")
+        return 0
     sizes = ([tuple(int(x) for x in s.split(",")) for s in args.sizes] if args.sizes
              else DEFAULT_SIZES)
     causals = {"both": [False, True], "yes": [True], "no": [False]}[args.causal]
