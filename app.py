@@ -14,78 +14,89 @@ from attnviz.inputs import NORMS, clean_input, from_query, to_query
 from attnviz.pipeline import NORM_LABELS, ModelUnavailable, norms_of
 
 st.set_page_config(page_title="attnviz", layout="wide")
-st.title("attnviz")
-st.caption("Attention inside an English → Chinese Transformer, computed by our Triton kernel.")
 
-# A shared URL fills the inputs once per session; afterwards the widgets own the state.
-if "src" not in st.session_state:
-    st.session_state.update(from_query(st.query_params))
 
-c_src, c_tgt = st.columns(2)
-c_src.text_input("Source sentence (English)", key="src", max_chars=5000)
-c_tgt.text_input("Target sentence (Chinese, optional)", key="tgt", max_chars=5000,
-                 help="Leave empty to use the model's own greedy translation as the target.")
-c_norm, c_causal, c_layer, c_head = st.columns([2, 2, 3, 2])
-c_norm.radio("Norm placement", NORMS, key="norm", horizontal=True,
-             format_func=lambda n: {"both": "Both side by side"}.get(n, NORM_LABELS.get(n, n)))
-c_causal.toggle("Causal mask", key="causal",
-                help="The decoder self-attention's mask: position i sees only positions ≤ i.")
+def attention_page() -> None:
+    """The main page: one sentence pair through the trained models, every attention map."""
+    st.title("attnviz")
+    st.caption("Attention inside an English → Chinese Transformer, computed by our Triton kernel.")
 
-new_query = to_query(st.session_state.src, st.session_state.tgt, st.session_state.norm,
-                     st.session_state.causal)
-if dict(st.query_params) != new_query:
-    st.query_params.from_dict(new_query)
+    # A shared URL fills the inputs once per session; afterwards the widgets own the state.
+    if "src" not in st.session_state:
+        st.session_state.update(from_query(st.query_params))
 
-cleaned = clean_input(st.session_state.src, st.session_state.tgt)
-for note in cleaned.notices:
-    st.warning(note, icon=":material/info:")
-if not cleaned.ok:
-    st.info("Type an English sentence in the source box to see its attention maps.")
-    st.stop()
+    c_src, c_tgt = st.columns(2)
+    c_src.text_input("Source sentence (English)", key="src", max_chars=5000)
+    c_tgt.text_input("Target sentence (Chinese, optional)", key="tgt", max_chars=5000,
+                     help="Leave empty to use the model's own greedy translation as the target.")
+    c_norm, c_causal, c_layer, c_head = st.columns([2, 2, 3, 2])
+    c_norm.radio("Norm placement", NORMS, key="norm", horizontal=True,
+                 format_func=lambda n: {"both": "Both side by side"}.get(n, NORM_LABELS.get(n, n)))
+    c_causal.toggle("Causal mask", key="causal",
+                    help="The decoder self-attention's mask: position i sees only positions ≤ i.")
 
-norms = norms_of(st.session_state.norm)
-try:
-    config = st_cache.model(norms[0]).config
-    pairs = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
-             for n in norms}
-except ModelUnavailable as e:
-    st.error(str(e))
-    st.stop()
-except Exception as e:  # a kernel or model failure: say so plainly, log the traceback
-    logging.getLogger("attnviz").exception("tracing %r failed", cleaned.src)
-    st.error("The model could not trace this input; the error was:")
-    st.text(f"{type(e).__name__}: {e}")
-    st.stop()
+    new_query = to_query(st.session_state.src, st.session_state.tgt, st.session_state.norm,
+                         st.session_state.causal)
+    if dict(st.query_params) != new_query:
+        st.query_params.from_dict(new_query)
 
-n_layers = min(config["n_enc_layers"], config["n_dec_layers"])
-layer = c_layer.select_slider("Layer", list(range(n_layers)), key="layer")
-head = c_head.selectbox("Head", [None, *range(config["n_heads"])], key="head",
-                        format_func=lambda h: "mean over heads" if h is None else f"head {h}")
-view = sections.View(norms, pairs, layer, head, cleaned.src)
-sections.header(view)
-sections.image_export_status()
+    cleaned = clean_input(st.session_state.src, st.session_state.tgt)
+    for note in cleaned.notices:
+        st.warning(note, icon=":material/info:")
+    if not cleaned.ok:
+        st.info("Type an English sentence in the source box to see its attention maps.")
+        st.stop()
 
-tabs = st.tabs(["Attention maps", "All heads", "Post-LN vs Pre-LN", "Decoding step by step",
-                "Head summaries"], key="tab", on_change="rerun")
-# Only the open tab is drawn: each holds many figures, and the page must stay fast.
-with tabs[0]:
-    if tabs[0].open:
-        sections.attention_maps(view)
-with tabs[1]:
-    if tabs[1].open:
-        sections.all_heads(view)
-with tabs[2]:
-    if tabs[2].open:
-        try:
-            both = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
-                    for n in ("post", "pre")}
-        except ModelUnavailable as e:
-            st.error(str(e))
-        else:
-            sections.post_vs_pre(both, layer, head)
-with tabs[3]:
-    if tabs[3].open:
-        sections.decoding(view)
-with tabs[4]:
-    if tabs[4].open:
-        sections.head_summaries(view)
+    norms = norms_of(st.session_state.norm)
+    try:
+        config = st_cache.model(norms[0]).config
+        pairs = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
+                 for n in norms}
+    except ModelUnavailable as e:
+        st.error(str(e))
+        st.stop()
+    except Exception as e:  # a kernel or model failure: say so plainly, log the traceback
+        logging.getLogger("attnviz").exception("tracing %r failed", cleaned.src)
+        st.error("The model could not trace this input; the error was:")
+        st.text(f"{type(e).__name__}: {e}")
+        st.stop()
+
+    n_layers = min(config["n_enc_layers"], config["n_dec_layers"])
+    layer = c_layer.select_slider("Layer", list(range(n_layers)), key="layer")
+    head = c_head.selectbox("Head", [None, *range(config["n_heads"])], key="head",
+                            format_func=lambda h: "mean over heads" if h is None else f"head {h}")
+    view = sections.View(norms, pairs, layer, head, cleaned.src)
+    sections.header(view)
+    sections.image_export_status()
+
+    tabs = st.tabs(["Attention maps", "All heads", "Post-LN vs Pre-LN", "Decoding step by step",
+                    "Head summaries"], key="tab", on_change="rerun")
+    # Only the open tab is drawn: each holds many figures, and the page must stay fast.
+    with tabs[0]:
+        if tabs[0].open:
+            sections.attention_maps(view)
+    with tabs[1]:
+        if tabs[1].open:
+            sections.all_heads(view)
+    with tabs[2]:
+        if tabs[2].open:
+            try:
+                both = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
+                        for n in ("post", "pre")}
+            except ModelUnavailable as e:
+                st.error(str(e))
+            else:
+                sections.post_vs_pre(both, layer, head)
+    with tabs[3]:
+        if tabs[3].open:
+            sections.decoding(view)
+    with tabs[4]:
+        if tabs[4].open:
+            sections.head_summaries(view)
+
+
+st.navigation([
+    st.Page(attention_page, title="Attention inside the Transformer", icon=":material/grid_on:",
+            default=True),
+    st.Page("pages/2_Your_model.py", title="Your model", icon=":material/folder_open:"),
+]).run()

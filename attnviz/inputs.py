@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 # and the model then truncates to its own limit (and says so in Trace.notices).
 MAX_CHARS = 400
 NORMS = ("post", "pre", "both")
-DEFAULTS = {"src": "will he borrow our heavy phone next year", "tgt": "", "norm": "post",
+DEFAULTS = {"src": "did Alice eat her egg in the bedroom yesterday", "tgt": "", "norm": "post",
             "causal": True}
 
 

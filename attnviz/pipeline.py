@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import torch
+
 import kernels  # noqa: F401  (selects Triton's interpreter on CPU before torch/triton load)
 from models import DecodeStep, Trace, load_pretrained
 
@@ -27,6 +29,9 @@ class ModelUnavailable(RuntimeError):
 
 def load_model(norm: str):
     """The shipped model with this norm placement, or ModelUnavailable with the fix."""
+    # The model's matrices are tiny (a sentence by 128): a second thread only adds
+    # synchronisation, and on a busy 2-core laptop it made each trace 3x slower.
+    torch.set_num_threads(1)
     try:
         return load_pretrained(norm)
     except (FileNotFoundError, ValueError, OSError) as e:
