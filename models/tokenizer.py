@@ -126,12 +126,15 @@ class Tokenizer:
                     k = end
         return words
 
-    def encode_with_words(self, text: str, chinese: bool = False
+    def encode_with_words(self, text: str, chinese: bool = False,
+                          words: list[str] | None = None
                           ) -> tuple[list[int], list[int], list[str]]:
         """(ids, word index of each piece, words). Source words are whitespace-separated;
-        with chinese=True words come from `segment`. A piece belongs to the word of its
-        first non-space character (a bare "▁" to the word it introduces)."""
-        words = self.segment(text) if chinese else text.split()
+        with chinese=True words come from `segment`; `words` (which must spell the text in
+        order, e.g. a corpus's gold segmentation) overrides both. A piece belongs to the
+        word of its first non-space character (a bare "▁" to the word it introduces)."""
+        if words is None:
+            words = self.segment(text) if chinese else text.split()
         # Character -> word index, following the words through the text in order.
         char_word = [-1] * len(text)
         pos = 0

@@ -1,0 +1,17 @@
+"""attnviz's models: corpus, tokenizer, the encoder-decoder Transformer and its traces."""
+
+from .checkpoint import load_checkpoint, load_pretrained, save_checkpoint
+from .trace import ATTENTION_KINDS, DecodeStep, TopToken, Trace
+from .transformer import ModelConfig, Seq2Seq
+
+__all__ = [
+    "ATTENTION_KINDS",
+    "DecodeStep",
+    "ModelConfig",
+    "Seq2Seq",
+    "TopToken",
+    "Trace",
+    "load_checkpoint",
+    "load_pretrained",
+    "save_checkpoint",
+]

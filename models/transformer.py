@@ -1,0 +1,498 @@
+"""An encoder-decoder Transformer ("Attention Is All You Need") in one readable file.
+
+Post-LN (the paper: LayerNorm(x + sublayer(x))) or Pre-LN (x + sublayer(LayerNorm(x)),
+with a final LayerNorm on encoder and decoder). Every attention call goes through
+`kernels.attention` or, with backend="reference", `kernels.reference_attention`; the
+model never computes attention itself, so the maps it shows are the kernel's own.
+
+The decoder reads the target shifted right behind <sos> and is trained to predict the
+target followed by <eos> (see models/trace.py for the axis conventions).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from kernels import attention, reference_attention
+
+from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
+from .trace import DecodeStep, TopToken, Trace
+
+BACKENDS = ("triton", "reference")
+TOP_K = 5
+
+
+@dataclass
+class ModelConfig:
+    vocab_size: int
+    d_model: int = 128
+    n_heads: int = 4
+    n_enc_layers: int = 3
+    n_dec_layers: int = 3
+    d_ff: int = 512
+    dropout: float = 0.1
+    max_len: int = 64
+    norm: str = "post"
+
+    def __post_init__(self) -> None:
+        if self.norm not in ("post", "pre"):
+            raise ValueError(f"norm must be 'post' or 'pre', got {self.norm!r}")
+        if self.d_model % self.n_heads:
+            raise ValueError("d_model must be a multiple of n_heads")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        # The names DEVELOPERS.md promises in model.config.
+        # (an int when encoder and decoder are equally deep, as in the shipped models).
+        d["n_layers"] = (self.n_enc_layers if self.n_enc_layers == self.n_dec_layers
+                         else {"encoder": self.n_enc_layers, "decoder": self.n_dec_layers})
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
+        fields = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in fields})
+
+
+def attention_fn(backend: str):
+    if backend == "triton":
+        return attention
+    if backend == "reference":
+        return reference_attention
+    raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+
+
+def backend_label(backend: str, device: torch.device | str) -> str:
+    if backend == "reference":
+        return "PyTorch reference"
+    import kernels
+
+    name = getattr(kernels, "backend_name", None)
+    return name(device) if name is not None else "Triton"
+
+
+def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
+    pos = torch.arange(max_len, dtype=torch.float32)[:, None]
+    i = torch.arange(0, d_model, 2, dtype=torch.float32)
+    angle = pos / torch.pow(10000.0, i / d_model)
+    pe = torch.zeros(max_len, d_model)
+    pe[:, 0::2] = torch.sin(angle)
+    pe[:, 1::2] = torch.cos(angle)
+    return pe
+
+
+class Recorder:
+    """Collects attention maps and sublayer statistics during one traced forward pass."""
+
+    def __init__(self) -> None:
+        self.maps: dict[str, list[torch.Tensor]] = {"encoder_self": [], "decoder_self": [],
+                                                    "cross": []}
+        self.stats: dict[str, dict[str, list]] = {
+            side: {"sublayer": [], "residual_norm": [], "update_ratio": [],
+                   "ln_input_mean": [], "ln_input_std": []}
+            for side in ("encoder", "decoder")
+        }
+
+    def add_stats(self, side: str, name: str, x: torch.Tensor, y: torch.Tensor,
+                  ln_in: torch.Tensor, out: torch.Tensor) -> None:
+        s = self.stats[side]
+        s["sublayer"].append(name)
+        s["residual_norm"].append(float(out.norm(dim=-1).mean()))
+        s["update_ratio"].append(float(y.norm() / x.norm().clamp_min(1e-12)))
+        s["ln_input_mean"].append(float(ln_in.mean()))
+        s["ln_input_std"].append(float(ln_in.std()))
+
+
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model: int, n_heads: int) -> None:
+        super().__init__()
+        self.n_heads = n_heads
+        self.d_head = d_model // n_heads
+        self.q = nn.Linear(d_model, d_model)
+        self.k = nn.Linear(d_model, d_model)
+        self.v = nn.Linear(d_model, d_model)
+        self.o = nn.Linear(d_model, d_model)
+
+    def split(self, x: torch.Tensor) -> torch.Tensor:
+        B, L, _ = x.shape
+        return x.view(B, L, self.n_heads, self.d_head).transpose(1, 2)
+
+    def forward(self, x_q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, causal: bool,
+                key_padding_mask: torch.Tensor | None, backend: str,
+                want_probs: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """x_q (B, Lq, d); k, v already split into heads (B, H, Lk, dh)."""
+        q = self.split(self.q(x_q))
+        res = attention_fn(backend)(q, k, v, causal=causal, key_padding_mask=key_padding_mask,
+                                    return_probs=want_probs)
+        out, probs = res if want_probs else (res, None)
+        B, _, Lq, _ = out.shape
+        return self.o(out.transpose(1, 2).reshape(B, Lq, -1)), probs
+
+    def kv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.split(self.k(x)), self.split(self.v(x))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, d_model: int, d_ff: int, dropout: float) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(d_model, d_ff)
+        self.fc2 = nn.Linear(d_ff, d_model)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.drop(F.relu(self.fc1(x))))
+
+
+class Residual(nn.Module):
+    """One sublayer with its residual connection and LayerNorm, in either placement."""
+
+    def __init__(self, d_model: int, dropout: float, norm: str) -> None:
+        super().__init__()
+        self.ln = nn.LayerNorm(d_model)
+        self.drop = nn.Dropout(dropout)
+        self.norm = norm
+
+    def forward(self, x: torch.Tensor, fn, rec: Recorder | None = None, side: str = "",
+                name: str = "") -> torch.Tensor:
+        if self.norm == "pre":
+            y = fn(self.ln(x))
+            out = x + self.drop(y)
+            ln_in = x
+        else:
+            y = fn(x)
+            ln_in = x + self.drop(y)
+            out = self.ln(ln_in)
+        if rec is not None:
+            rec.add_stats(side, name, x, y, ln_in, out)
+        return out
+
+
+class EncoderLayer(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.attn = MultiHeadAttention(cfg.d_model, cfg.n_heads)
+        self.ffn = FeedForward(cfg.d_model, cfg.d_ff, cfg.dropout)
+        self.res1 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
+        self.res2 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
+
+    def forward(self, x: torch.Tensor, src_pad: torch.Tensor | None, backend: str,
+                rec: Recorder | None = None, idx: int = 0) -> torch.Tensor:
+        def self_attn(h: torch.Tensor) -> torch.Tensor:
+            k, v = self.attn.kv(h)
+            out, probs = self.attn(h, k, v, causal=False, key_padding_mask=src_pad,
+                                   backend=backend, want_probs=rec is not None)
+            if rec is not None:
+                rec.maps["encoder_self"].append(probs)
+            return out
+
+        x = self.res1(x, self_attn, rec, "encoder", f"L{idx} self")
+        return self.res2(x, self.ffn, rec, "encoder", f"L{idx} ffn")
+
+
+class DecoderLayer(nn.Module):
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.self_attn = MultiHeadAttention(cfg.d_model, cfg.n_heads)
+        self.cross_attn = MultiHeadAttention(cfg.d_model, cfg.n_heads)
+        self.ffn = FeedForward(cfg.d_model, cfg.d_ff, cfg.dropout)
+        self.res1 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
+        self.res2 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
+        self.res3 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
+        # Training with guided alignment reads this layer's cross-attention probabilities.
+        self.keep_cross_probs = False
+        self.last_cross_probs: torch.Tensor | None = None
+
+    def forward(self, y: torch.Tensor, memory_kv: tuple[torch.Tensor, torch.Tensor],
+                src_pad: torch.Tensor | None, backend: str, causal: bool = True,
+                cache: dict[str, torch.Tensor] | None = None, rec: Recorder | None = None,
+                idx: int = 0) -> torch.Tensor:
+        """With `cache`, y holds only the newest position(s); their keys and values are
+        appended to the cache and the queries attend over everything cached. Because the
+        kernel's causal mask is aligned bottom-right, causal=True stays correct there."""
+
+        def self_attn(h: torch.Tensor) -> torch.Tensor:
+            k, v = self.self_attn.kv(h)
+            if cache is not None:
+                if "k" in cache:
+                    k = torch.cat([cache["k"], k], dim=2)
+                    v = torch.cat([cache["v"], v], dim=2)
+                cache["k"], cache["v"] = k, v
+            out, probs = self.self_attn(h, k, v, causal=causal, key_padding_mask=None,
+                                        backend=backend, want_probs=rec is not None)
+            if rec is not None:
+                rec.maps["decoder_self"].append(probs)
+            return out
+
+        def cross(h: torch.Tensor) -> torch.Tensor:
+            out, probs = self.cross_attn(h, memory_kv[0], memory_kv[1], causal=False,
+                                         key_padding_mask=src_pad, backend=backend,
+                                         want_probs=rec is not None or self.keep_cross_probs)
+            if rec is not None:
+                rec.maps["cross"].append(probs)
+            if self.keep_cross_probs:
+                self.last_cross_probs = probs
+            return out
+
+        y = self.res1(y, self_attn, rec, "decoder", f"L{idx} self")
+        y = self.res2(y, cross, rec, "decoder", f"L{idx} cross")
+        return self.res3(y, self.ffn, rec, "decoder", f"L{idx} ffn")
+
+
+class Seq2Seq(nn.Module):
+    def __init__(self, cfg: ModelConfig, tokenizer: Tokenizer | None = None) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.tokenizer = tokenizer
+        self.training_log: list[dict] = []
+        # Training settings and command, read back from config.json by load_checkpoint.
+        self.extra_config: dict[str, Any] = {}
+        self.default_backend = "triton"
+        # One embedding for source, target and output: the vocabulary is joint.
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.d_model, padding_idx=PAD_ID)
+        nn.init.normal_(self.embed.weight, std=cfg.d_model ** -0.5)
+        self.register_buffer("pe", sinusoidal_positions(cfg.max_len + 1, cfg.d_model),
+                             persistent=False)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.encoder = nn.ModuleList(EncoderLayer(cfg) for _ in range(cfg.n_enc_layers))
+        self.decoder = nn.ModuleList(DecoderLayer(cfg) for _ in range(cfg.n_dec_layers))
+        # Pre-LN leaves the residual stream un-normalised, so it ends with a LayerNorm.
+        self.enc_ln = nn.LayerNorm(cfg.d_model) if cfg.norm == "pre" else nn.Identity()
+        self.dec_ln = nn.LayerNorm(cfg.d_model) if cfg.norm == "pre" else nn.Identity()
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.extra_config | self.cfg.to_dict()
+
+    @property
+    def device(self) -> torch.device:
+        return self.embed.weight.device
+
+    # ----------------------------------------------------------------- core passes
+    def _embed(self, ids: torch.Tensor, offset: int = 0) -> torch.Tensor:
+        L = ids.shape[1]
+        x = self.embed(ids) * math.sqrt(self.cfg.d_model) + self.pe[offset:offset + L]
+        return self.drop(x)
+
+    def encode(self, src: torch.Tensor, backend: str, rec: Recorder | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+        """src (B, Ls) padded with PAD -> (memory (B, Ls, d), padding mask (B, Ls))."""
+        pad = src == PAD_ID
+        x = self._embed(src)
+        for i, layer in enumerate(self.encoder):
+            x = layer(x, pad, backend, rec, i)
+        return self.enc_ln(x), pad
+
+    def memory_kv(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        return [layer.cross_attn.kv(memory) for layer in self.decoder]
+
+    def decode(self, dec_in: torch.Tensor, memory: torch.Tensor, src_pad: torch.Tensor,
+               backend: str, causal: bool = True, rec: Recorder | None = None,
+               mem_kv: list | None = None, caches: list[dict] | None = None,
+               offset: int = 0) -> torch.Tensor:
+        """Logits (B, Lt, V) for decoder input `dec_in` (B, Lt)."""
+        mem_kv = mem_kv if mem_kv is not None else self.memory_kv(memory)
+        y = self._embed(dec_in, offset)
+        for i, layer in enumerate(self.decoder):
+            y = layer(y, mem_kv[i], src_pad, backend, causal,
+                      caches[i] if caches is not None else None, rec, i)
+        return F.linear(self.dec_ln(y), self.embed.weight)
+
+    def forward(self, src: torch.Tensor, dec_in: torch.Tensor, backend: str = "reference",
+                causal: bool = True, rec: Recorder | None = None) -> torch.Tensor:
+        memory, pad = self.encode(src, backend, rec)
+        return self.decode(dec_in, memory, pad, backend, causal, rec)
+
+    # ----------------------------------------------------------------- greedy decoding
+    @torch.no_grad()
+    def greedy(self, src: torch.Tensor, backend: str, max_len: int | None = None,
+               step_hook=None) -> list[list[int]]:
+        """Batched greedy decoding with a key/value cache; returns ids without <eos>.
+        `step_hook(step, logits, chosen, cross_rows)` sees each step (batch of one)."""
+        max_len = min(max_len or self.cfg.max_len, self.cfg.max_len)
+        memory, pad = self.encode(src, backend)
+        mem_kv = self.memory_kv(memory)
+        B = src.shape[0]
+        caches: list[dict] = [{} for _ in self.decoder]
+        tok = torch.full((B, 1), SOS_ID, dtype=torch.long, device=src.device)
+        out: list[list[int]] = [[] for _ in range(B)]
+        done = torch.zeros(B, dtype=torch.bool, device=src.device)
+        for step in range(max_len):
+            rec = Recorder() if step_hook is not None else None
+            logits = self.decode(tok, memory, pad, backend, True, rec, mem_kv, caches,
+                                 offset=step)[:, -1]
+            # <pad> and <sos> are never outputs; an undertrained model must not pick them.
+            logits[:, PAD_ID] = float("-inf")
+            logits[:, SOS_ID] = float("-inf")
+            nxt = logits.argmax(-1)
+            if step_hook is not None:
+                step_hook(step, logits[0], int(nxt[0]), rec)
+            for b in range(B):
+                if not done[b] and int(nxt[b]) != EOS_ID:
+                    out[b].append(int(nxt[b]))
+            done |= nxt == EOS_ID
+            if bool(done.all()):
+                break
+            tok = nxt[:, None]
+        return out
+
+    def _src_tensor(self, id_lists: list[list[int]]) -> torch.Tensor:
+        L = max(len(x) for x in id_lists)
+        t = torch.full((len(id_lists), L), PAD_ID, dtype=torch.long)
+        for i, ids in enumerate(id_lists):
+            t[i, :len(ids)] = torch.tensor(ids, dtype=torch.long)
+        return t.to(self.device)
+
+    def _require_tokenizer(self) -> Tokenizer:
+        if self.tokenizer is None:
+            raise RuntimeError("this model has no tokenizer attached")
+        return self.tokenizer
+
+    def _source_ids(self, text: str) -> tuple[list[int], list[int], list[str], str, list[str]]:
+        """Encode a source, truncating to fit max_len with <eos>; returns
+        (ids, word ids, words, text as encoded, notices)."""
+        tok = self._require_tokenizer()
+        text = " ".join(text.split())
+        ids, wids, words = tok.encode_with_words(text)
+        notices: list[str] = []
+        room = self.cfg.max_len - 1
+        if len(ids) > room:
+            ids, wids = ids[:room], wids[:room]
+            n_words = max((w for w in wids if w >= 0), default=-1) + 1
+            words = words[:n_words]
+            text = tok.decode(ids)
+            notices.append(f"source truncated to {room} tokens (the model's maximum length "
+                           f"is {self.cfg.max_len} with <eos>)")
+        return ids, wids, words, text, notices
+
+    def translate_batch(self, texts: list[str], backend: str | None = None) -> list[str]:
+        tok = self._require_tokenizer()
+        backend = backend or self.default_backend
+        results = [""] * len(texts)
+        todo = [(i, self._source_ids(t)[0]) for i, t in enumerate(texts) if t.strip()]
+        if not todo:
+            return results
+        src = self._src_tensor([ids + [EOS_ID] for _, ids in todo])
+        was_training = self.training
+        self.eval()
+        try:
+            outs = self.greedy(src, backend)
+        finally:
+            self.train(was_training)
+        for (i, _), out in zip(todo, outs, strict=True):
+            results[i] = tok.decode(out)
+        return results
+
+    def translate(self, text: str, backend: str | None = None) -> str:
+        """Greedy translation; empty or whitespace-only input gives ""."""
+        return self.translate_batch([text], backend)[0]
+
+    # ----------------------------------------------------------------- inspection
+    def decode_steps(self, src: str, max_len: int | None = None,
+                     backend: str | None = None) -> list[DecodeStep]:
+        """Greedy decoding one step at a time, with each step's cross-attention row."""
+        tok = self._require_tokenizer()
+        backend = backend or self.default_backend
+        if not src.strip():
+            raise ValueError("source text is empty")
+        ids = self._source_ids(src)[0] + [EOS_ID]
+        steps: list[DecodeStep] = []
+        so_far = ["<sos>"]
+
+        def hook(step: int, logits: torch.Tensor, chosen: int, rec: Recorder) -> None:
+            cross = torch.stack([m[0, :, -1, :] for m in rec.maps["cross"]])
+            steps.append(DecodeStep(
+                step=step, dec_input=list(so_far),
+                cross_row=cross.float().cpu().numpy().astype(np.float32),
+                candidates=self._top(logits), chosen=tok.pieces([chosen])[0],
+            ))
+            so_far.append(tok.pieces([chosen])[0])
+
+        was_training = self.training
+        self.eval()
+        try:
+            self.greedy(self._src_tensor([ids]), backend, max_len, step_hook=hook)
+        finally:
+            self.train(was_training)
+        return steps
+
+    def _top(self, logits: torch.Tensor) -> list[TopToken]:
+        tok = self._require_tokenizer()
+        p = torch.softmax(logits.float(), -1)
+        vals, idx = p.topk(TOP_K)
+        return [TopToken(tok.pieces([int(i)])[0], float(v)) for v, i in zip(vals, idx,
+                                                                            strict=True)]
+
+    @torch.no_grad()
+    def _traced_pass(self, src_ids: list[int], dec_in: list[int], backend: str, causal: bool
+                     ) -> tuple[torch.Tensor, Recorder]:
+        rec = Recorder()
+        logits = self.forward(self._src_tensor([src_ids]), self._src_tensor([dec_in]),
+                              backend, causal, rec)
+        return logits[0], rec
+
+    def trace(self, src: str, tgt: str | None = None, causal: bool = True,
+              backend: str = "triton") -> Trace:
+        """Everything the app shows for one pair; see models/trace.py."""
+        tok = self._require_tokenizer()
+        if not src or not src.strip():
+            raise ValueError("source text is empty")
+        attention_fn(backend)  # reject an unknown backend before any work
+        was_training = self.training
+        self.eval()
+        try:
+            return self._trace(tok, src, tgt, causal, backend)
+        finally:
+            self.train(was_training)
+
+    def _trace(self, tok: Tokenizer, src: str, tgt: str | None, causal: bool, backend: str
+               ) -> Trace:
+        src_ids, src_wids, src_words, src_text, notices = self._source_ids(src)
+        truncated = bool(notices)
+        from_model = tgt is None
+        if tgt is None:
+            src_t = self._src_tensor([src_ids + [EOS_ID]])
+            tgt = tok.decode(self.greedy(src_t, backend)[0])
+        tgt = tgt.strip()
+        tgt_ids, tgt_wids, tgt_words = tok.encode_with_words(tgt, chinese=True)
+        room = self.cfg.max_len - 1
+        if len(tgt_ids) > room:
+            tgt_ids, tgt_wids = tgt_ids[:room], tgt_wids[:room]
+            tgt_words = tgt_words[:max((w for w in tgt_wids if w >= 0), default=-1) + 1]
+            tgt = tok.decode(tgt_ids)
+            notices.append(f"target truncated to {room} tokens")
+            truncated = True
+        enc_in = src_ids + [EOS_ID]
+        dec_in = [SOS_ID] + tgt_ids
+        logits, rec = self._traced_pass(enc_in, dec_in, backend, causal)
+
+        def stack(kind: str, r: Recorder) -> np.ndarray:
+            return torch.stack([m[0] for m in r.maps[kind]]).float().cpu().numpy()
+
+        maps = {k: stack(k, rec).astype(np.float32) for k in rec.maps}
+        diff = None
+        if backend != "reference":
+            _, ref = self._traced_pass(enc_in, dec_in, "reference", causal)
+            diff = max(float(np.abs(maps[k] - stack(k, ref)).max()) for k in maps)
+        Lt = len(dec_in)
+        mask = np.triu(np.ones((Lt, Lt), dtype=bool), k=1) if causal else \
+            np.zeros((Lt, Lt), dtype=bool)
+        return Trace(
+            norm=self.cfg.norm, source_text=src_text, target_text=tgt,
+            target_from_model=from_model,
+            src_pieces=tok.pieces(src_ids) + ["<eos>"], src_word_ids=src_wids + [-1],
+            src_words=src_words,
+            dec_input=["<sos>"] + tok.pieces(tgt_ids), dec_output=tok.pieces(tgt_ids) + ["<eos>"],
+            tgt_word_ids=tgt_wids + [-1], tgt_words=tgt_words,
+            causal=causal, causal_mask=mask,
+            encoder_self=maps["encoder_self"], decoder_self=maps["decoder_self"],
+            cross=maps["cross"], predictions=[self._top(row) for row in logits],
+            stats=rec.stats, backend=backend_label(backend, self.device),
+            max_abs_diff_vs_reference=diff, notices=notices, truncated=truncated,
+        )

@@ -1,0 +1,73 @@
+"""The joint sentencepiece tokenizer: odd input, readable pieces, word bookkeeping."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.tokenizer import (
+    CHECKPOINT_DIR,
+    EOS_ID,
+    MODEL_FILE,
+    PAD_ID,
+    SOS_ID,
+    UNK_ID,
+    Tokenizer,
+)
+
+
+@pytest.fixture(scope="module")
+def tok() -> Tokenizer:
+    return Tokenizer(CHECKPOINT_DIR / MODEL_FILE)
+
+
+ODD = [
+    "I love you", "我爱你", "hello 😀 world 🇨🇳", "مرحبا بالعالم", "שלום עולם",
+    "a\x00b\x07c\x1bd", "Ünïcödé ß ﬁ", "日本語のテキスト", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "ZWJ 👩‍👩‍👧",
+]
+
+
+def test_specials(tok):
+    assert PAD_ID == 0
+    assert [tok.piece(i) for i in (PAD_ID, SOS_ID, EOS_ID, UNK_ID)] == [
+        "<pad>", "<sos>", "<eos>", "<unk>"]
+    assert 1000 <= tok.vocab_size <= 2000
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_round_trip_without_unk(tok, text):
+    ids = tok.encode(text)
+    assert UNK_ID not in ids
+    assert tok.decode(ids) == " ".join(text.split())
+    pieces = tok.pieces(ids)
+    assert len(pieces) == len(ids)
+    # Byte pieces are shown as the character they spell, never as raw <0x..>.
+    assert not any(p.startswith("<0x") for p in pieces)
+
+
+def test_empty_and_whitespace(tok):
+    assert tok.encode("") == []
+    assert tok.decode([]) == ""
+    assert tok.decode(tok.encode("   ")) == ""
+    assert tok.decode([SOS_ID] + tok.encode("我爱你") + [EOS_ID, PAD_ID]) == "我爱你"
+
+
+def test_corpus_words_are_whole_pieces(tok):
+    ids, wids, words = tok.encode_with_words("他昨天吃了一个苹果", chinese=True)
+    assert words == ["他", "昨天", "吃", "了", "一", "个", "苹果"]
+    assert wids == list(range(7))
+    ids, wids, words = tok.encode_with_words("I ate an apple yesterday")
+    assert words == ["I", "ate", "an", "apple", "yesterday"] and wids == list(range(5))
+
+
+@pytest.mark.parametrize("text", ODD + ["  spaced   out  ", "Tom's dog"])
+def test_word_ids_cover_every_word(tok, text):
+    ids, wids, words = tok.encode_with_words(text)
+    assert len(ids) == len(wids)
+    assert words == text.split()
+    assert sorted(set(wids) - {-1}) == list(range(len(words)))
+    assert wids == sorted(wids)  # pieces run through the words in order
+
+
+def test_segment_unknown_characters(tok):
+    assert tok.segment("我爱你😀ok") == ["我", "爱", "你", "😀ok"]
+    assert tok.segment("龘") == ["龘"]
