@@ -7,6 +7,7 @@ Widgets in, figures out: the models, traces and figures live in attnviz/.
 
 import logging
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from attnviz import sections, st_cache
@@ -22,7 +23,8 @@ def attention_page() -> None:
     st.caption("Attention inside an English → Chinese Transformer, computed by our Triton kernel.")
 
     # A shared URL fills the inputs once per session; afterwards the widgets own the state.
-    if "src" not in st.session_state:
+    first_run = "src" not in st.session_state
+    if first_run:
         st.session_state.update(from_query(st.query_params))
 
     c_src, c_tgt = st.columns(2)
@@ -47,6 +49,11 @@ def attention_page() -> None:
         st.info("Type an English sentence in the source box to see its attention maps.")
         st.stop()
 
+    # On a session's first run an empty chart makes the browser fetch Plotly's JavaScript
+    # while the server is still loading the models, not after (half a second sooner).
+    plotly_warmup = st.empty()
+    if first_run:
+        plotly_warmup.plotly_chart(go.Figure(layout={"height": 10}), key="plotly-warmup")
     norms = norms_of(st.session_state.norm)
     try:
         config = st_cache.model(norms[0]).config
@@ -60,6 +67,8 @@ def attention_page() -> None:
         st.error("The model could not trace this input; the error was:")
         st.text(f"{type(e).__name__}: {e}")
         st.stop()
+    finally:
+        plotly_warmup.empty()
 
     n_layers = min(config["n_enc_layers"], config["n_dec_layers"])
     layer = c_layer.select_slider("Layer", list(range(n_layers)), key="layer")

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 
-SENTENCE = "will he borrow our heavy phone next year from Mary"   # 10 words
+SENTENCE = "did Alice eat her egg in the bedroom yesterday with Jack"   # 10 words
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
