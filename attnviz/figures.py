@@ -118,7 +118,7 @@ def heatmap(
     _base_layout(fig, title, height or min(1400, 170 + cell * nq + 7 * max(map(len, k_ticks))),
                  width)
     fig.update_xaxes(tickmode="array", tickvals=list(range(nk)), ticktext=k_ticks,
-                     title={"text": safe_text(key_title)}, tickangle=-60, side="bottom",
+                     title={"text": safe_text(key_title)}, tickangle=-90, side="bottom",
                      showgrid=False, zeroline=False, range=[-0.5, nk - 0.5])
     fig.update_yaxes(tickmode="array", tickvals=list(range(nq)), ticktext=q_ticks,
                      title={"text": safe_text(query_title), "standoff": 4},
@@ -167,7 +167,7 @@ def heads_grid(
                 fig.add_traces(_masked_cells(np.asarray(mask, dtype=bool), f"x{suffix}",
                                              f"y{suffix}", size=5))
     fig.update_xaxes(tickmode="array", tickvals=list(range(nk)), ticktext=k_ticks,
-                     tickangle=-60, tickfont={"size": 9}, showgrid=False, zeroline=False,
+                     tickangle=-90, tickfont={"size": 9}, showgrid=False, zeroline=False,
                      range=[-0.5, nk - 0.5])
     fig.update_yaxes(tickmode="array", tickvals=list(range(nq)), ticktext=q_ticks,
                      tickfont={"size": 9}, autorange="reversed", showgrid=False,

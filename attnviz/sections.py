@@ -80,15 +80,20 @@ def _attention_map(view: View, norm: str, kind: str) -> None:
 
 
 def attention_maps(view: View) -> None:
-    """One model: the three kinds side by side. Both: a row per kind, a column per model."""
+    """One model: two columns (three heatmaps side by side leave each too narrow to read
+    its key labels). Both: a row per kind, a column per model."""
     st.caption("Rows are queries, columns keys; each row sums to 1. Decoder rows read the "
                "shifted-right input and are labelled with the token they predict. Grey "
                "hatched cells are masked. Hover a cell for the exact probability.")
     if len(view.norms) == 1:
-        for col, kind in zip(st.columns(3), ATTENTION_KINDS, strict=True):
-            with col:
-                _attention_map(view, view.norms[0], kind)
-        causal_comparison(view)
+        norm = view.norms[0]
+        left, right = st.columns(2)
+        with left:
+            _attention_map(view, norm, "encoder_self")
+            _attention_map(view, norm, "cross")
+        with right:
+            _attention_map(view, norm, "decoder_self")
+            causal_comparison(view)
         return
     for kind in ATTENTION_KINDS:
         st.subheader(trace_views.KIND_TITLES[kind])
@@ -209,6 +214,14 @@ def head_summaries(view: View) -> None:
         tr = view.pairs[norm].shown
         if len(view.norms) > 1:
             st.subheader(NORM_LABELS[norm])
+        guided = st_cache.model(norm).config.get("training", {}).get("guided_alignment")
+        if guided:
+            # Say which head was taught to align, so nobody mistakes it for one that learned
+            # it alone.
+            st.caption(f"{NORM_LABELS[norm]}: cross-attention layer {guided['layer']} head "
+                       f"{guided['head']} was trained to follow the corpus' gold alignments "
+                       f"(guided-alignment loss, weight {guided['weight']}); every other head "
+                       "learned its attention from translation alone.")
         cols = st.columns(4)
         for col, kind in zip(cols, ATTENTION_KINDS, strict=False):
             with col:
