@@ -67,3 +67,26 @@ def test_page_shows_the_map(saved):
     app.text_input[0].input(str(saved)).run()
     assert not app.exception, app.exception
     assert [s.value for s in app.selectbox][0] == "encoder.layer.0.attention.self"
+
+
+@pytest.mark.browser
+def test_page_in_a_real_browser(saved, app_server, page):
+    """A person opens "Your model", types the folder and sees a labelled heatmap."""
+    from conftest import wait_for_app
+
+    page.goto(app_server.url)
+    wait_for_app(page)
+    page.get_by_role("link", name="Your model").click()
+    wait_for_app(page)
+    box = page.get_by_label("Model folder")
+    box.fill(str(saved))
+    box.press("Enter")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+    plot_text = page.locator(".js-plotly-plot").first.inner_text()
+    assert "quick" in plot_text and "[CLS]" in plot_text
+    # A folder that holds only pickle weights is refused in words, not with a traceback.
+    box.fill(str(saved.parent / "no-such-model"))
+    box.press("Enter")
+    wait_for_app(page)
+    assert page.get_by_text("not a folder").count() >= 1
