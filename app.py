@@ -78,31 +78,28 @@ def attention_page() -> None:
     sections.header(view)
     sections.image_export_status()
 
-    tabs = st.tabs(["Attention maps", "All heads", "Post-LN vs Pre-LN", "Decoding step by step",
-                    "Head summaries"], key="tab", on_change="rerun")
-    # Only the open tab is drawn: each holds many figures, and the page must stay fast.
-    with tabs[0]:
-        if tabs[0].open:
-            sections.attention_maps(view)
-    with tabs[1]:
-        if tabs[1].open:
-            sections.all_heads(view)
-    with tabs[2]:
-        if tabs[2].open:
-            try:
-                both = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
-                        for n in ("post", "pre")}
-            except ModelUnavailable as e:
-                st.error(str(e))
-            else:
-                sections.post_vs_pre(both, layer, head)
-    with tabs[3]:
-        if tabs[3].open:
-            sections.decoding(view)
-    with tabs[4]:
-        if tabs[4].open:
-            sections.head_summaries(view)
+    def post_vs_pre() -> None:
+        try:
+            both = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
+                    for n in ("post", "pre")}
+        except ModelUnavailable as e:
+            st.error(str(e))
+        else:
+            sections.post_vs_pre(both, layer, head)
 
+    tab_sections = {
+        "Attention maps": lambda: sections.attention_maps(view),
+        "All heads": lambda: sections.all_heads(view),
+        "Post-LN vs Pre-LN": post_vs_pre,
+        "Decoding step by step": lambda: sections.decoding(view),
+        "Head summaries": lambda: sections.head_summaries(view),
+    }
+    tabs = st.tabs(list(tab_sections), key="tab", on_change="rerun")
+    # Only the open tab is drawn: each holds many figures, and the page must stay fast.
+    for tab, draw in zip(tabs, tab_sections.values(), strict=True):
+        with tab:
+            if tab.open:
+                draw()
 
 st.navigation([
     st.Page(attention_page, title="Attention inside the Transformer", icon=":material/grid_on:",
