@@ -73,6 +73,8 @@ SHAPES = [
     (1, 1, 1, 64, 64, 128),
     (2, 4, 2, 19, 23, 64),     # grouped-query attention: 2 query heads per K/V head
     (1, 4, 1, 5, 300, 16),     # multi-query, many key tiles
+    (1, 2, 2, 10, 13, 200),    # large non-power-of-two head dim
+    (1, 1, 1, 9, 11, 256),     # the largest head dim
 ]
 
 

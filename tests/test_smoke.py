@@ -23,3 +23,11 @@ def test_attnviz_imports():
     import attnviz
 
     assert attnviz.__doc__
+
+
+def test_models_smoke():
+    from models import load_pretrained
+
+    model = load_pretrained("pre")
+    assert model.config["norm"] == "pre"
+    assert model.translate("I love you", backend="reference") == "我爱你"
