@@ -240,3 +240,14 @@ def test_low_precision_error_at_most_twice_pytorch_sdpa(dtype, causal):
     err_ours = (ours.double() - ref).abs().max().item()
     err_theirs = (theirs.double() - ref).abs().max().item()
     assert err_ours <= 2 * err_theirs + 1e-6
+
+
+def test_pooled_with_rows_that_see_nothing():
+    # Batch 1 fully padded, and causal with Lq > Lk: whole rows without a visible key.
+    q, k, v, kpm = random_inputs(2, 2, 2, 90, 40, 16, pad_fraction=0.3, fully_padded_batch=1)
+    _, ref = reference_attention(q.double(), k.double(), v.double(), causal=True,
+                                 key_padding_mask=kpm, return_probs=True)
+    _, pooled = attention(q, k, v, causal=True, key_padding_mask=kpm, return_probs=True,
+                          probs_pool=8)
+    assert torch.isfinite(pooled).all() and (pooled[1] == 0).all()
+    assert (pooled.double() - pool_reference(ref, 8)).abs().max().item() < 1e-6
