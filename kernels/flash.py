@@ -90,28 +90,10 @@ def _visible_key_range(start_m, Lq, Lk, BLOCK_M: tl.constexpr, BLOCK_N: tl.const
 
 
 @triton.jit
-def _store_pool_partials(p, m_safe, S_rows, M_rows, start_n, pool_ok, Lk,
-                         BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
-                         POOL_SUB: tl.constexpr, M_SUB: tl.constexpr):
-    """For pooled maps, in the forward's own sweep: each row's sums of exp2(s - m) over
-    POOL_SUB-key groups, with the running max m they are relative to (one per M_SUB keys).
-    `_pool_finish_kernel` rescales them by exp2(m - lse) once the final lse is known."""
-    sums = tl.sum(tl.reshape(p, [BLOCK_M, BLOCK_N // POOL_SUB, POOL_SUB]), 2)
-    sub_cols = start_n // POOL_SUB + tl.arange(0, BLOCK_N // POOL_SUB)
-    tl.store(S_rows + sub_cols[None, :], sums,
-             mask=pool_ok & (sub_cols[None, :] < tl.cdiv(Lk, POOL_SUB)))
-    m_cols = start_n // M_SUB + tl.arange(0, BLOCK_N // M_SUB)
-    tl.store(M_rows + m_cols[None, :], tl.broadcast_to(m_safe[:, None], [BLOCK_M, BLOCK_N // M_SUB]),
-             mask=pool_ok & (m_cols[None, :] < tl.cdiv(Lk, M_SUB)))
-
-
-@triton.jit
 def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
                offs_m, offs_n, offs_d, lo, hi, Lq, Lk, causal_offset, qk_scale,
-               S_rows, M_rows, pool_ok,
-               HEAD_DIM: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+               HEAD_DIM: tl.constexpr, BLOCK_N: tl.constexpr,
                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, MASKED: tl.constexpr,
-               POOLED: tl.constexpr, POOL_SUB: tl.constexpr, M_SUB: tl.constexpr,
                INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
     """Online softmax over the key tiles [lo, hi)."""
     for start_n in range(lo, hi, BLOCK_N):
@@ -128,9 +110,6 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
         p = tl.math.exp2(s - m_safe[:, None])
         alpha = tl.math.exp2(m_i - m_safe)
         l_i = l_i * alpha + tl.sum(p, 1)
-        if POOLED:
-            _store_pool_partials(p, m_safe, S_rows, M_rows, start_n, pool_ok, Lk,
-                                 BLOCK_M, BLOCK_N, POOL_SUB, M_SUB)
         v = tl.load(V_tile + cols[:, None] * stride_vn + offs_d[None, :],
                     mask=in_bounds[:, None] & (offs_d[None, :] < HEAD_DIM), other=0.0)
         acc = acc * alpha[:, None] + _mm_f32_by(p, v, INPUT_PRECISION, UPCAST)
@@ -142,22 +121,19 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
 # Forward
 # ----------------------------------------------------------------------------------
 @triton.jit
-def _fwd_kernel(Q, K, V, O, LSE, KPM, P, M, HEAD_SLOT,
+def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
                 stride_qb, stride_qh, stride_qm,
                 stride_kb, stride_kh, stride_kn,
                 stride_vb, stride_vh, stride_vn,
                 stride_ob, stride_oh, stride_om,
                 stride_kpmb,
                 stride_pb, stride_ph, stride_pm,
-                stride_mb, stride_mh, stride_mm,
                 H, Lq, Lk, qk_scale, LQ_BUCKET, LK_BUCKET,
                 GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
-                P_MODE: tl.constexpr, POOL_SUB: tl.constexpr, M_SUB: tl.constexpr,
+                P_MODE: tl.constexpr, POOL_SUB: tl.constexpr,
                 INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
-    """P_MODE 0: no probabilities; 1: the full map (second sweep); 2: pooled partial sums
-    written during the forward's own sweep (P holds the sums, M their running maxima)."""
     # LQ_BUCKET / LK_BUCKET only key the autotuner (powers of two of the lengths).
     start_m = tl.program_id(0)
     bh = tl.program_id(1)
@@ -184,25 +160,15 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, M, HEAD_SLOT,
 
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
-    slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
-    POOLED: tl.constexpr = P_MODE == 2
-    rows64 = offs_m.to(tl.int64)[:, None]
-    S_rows = P + b.to(tl.int64) * stride_pb + slot.to(tl.int64) * stride_ph + rows64 * stride_pm
-    M_rows = M + b.to(tl.int64) * stride_mb + slot.to(tl.int64) * stride_mh + rows64 * stride_mm
-    # (The slot is broadcast to a vector first: the interpreter rejects masks made by
-    # combining a tensor with a scalar comparison.)
-    pool_ok = (row_ok & (tl.full([BLOCK_M], 0, tl.int32) + slot >= 0))[:, None]
     # Whole tiles every query sees: no bounds or causal work.
     acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
                                offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset,
-                               qk_scale, S_rows, M_rows, pool_ok, HEAD_DIM, BLOCK_M, BLOCK_N,
-                               CAUSAL, HAS_KPM, False, POOLED, POOL_SUB, M_SUB,
+                               qk_scale, HEAD_DIM, BLOCK_N, CAUSAL, HAS_KPM, False,
                                INPUT_PRECISION, UPCAST)
     # The diagonal band and the ragged end.
     acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
                                offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
-                               qk_scale, S_rows, M_rows, pool_ok, HEAD_DIM, BLOCK_M, BLOCK_N,
-                               CAUSAL, HAS_KPM, True, POOLED, POOL_SUB, M_SUB,
+                               qk_scale, HEAD_DIM, BLOCK_N, CAUSAL, HAS_KPM, True,
                                INPUT_PRECISION, UPCAST)
 
     empty = l_i == 0.0
@@ -213,29 +179,34 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, M, HEAD_SLOT,
     lse = tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
     tl.store(LSE + bh * Lq + offs_m, lse, mask=row_ok)
 
-    if P_MODE == 1:
+    if P_MODE != 0:
+        slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
         if slot >= 0:
-            _write_probs(q, K_tile, KPM_row, P, b, slot, stride_pb, stride_ph, stride_pm,
+            _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
                          m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
                          causal_offset, qk_scale, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM,
-                         INPUT_PRECISION, UPCAST, stride_kn)
+                         P_MODE, POOL_SUB, INPUT_PRECISION, UPCAST, stride_kn)
 
 
 @triton.jit
-def _write_probs(q, K_tile, KPM_row, P, b, slot, stride_pb, stride_ph, stride_pm,
+def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
                  m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
                  causal_offset, qk_scale, HEAD_DIM: tl.constexpr,
                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
-                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
-                 INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr, stride_kn):
-    """Second sweep for the full map: recompute each score tile and write exp2(s - m) / l,
-    the final probability, so every element of P is written exactly once."""
+                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, P_MODE: tl.constexpr,
+                 POOL_SUB: tl.constexpr, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr,
+                 stride_kn):
+    """Second sweep: recompute each score tile and write exp2(s - m) / l.
+
+    P_MODE 1 writes the full map. P_MODE 2 writes, for every POOL_SUB x POOL_SUB cell
+    block, the sum of its probabilities (the caller sums those into pool tiles and
+    divides by each tile's cell count), so no Lq x Lk memory is touched.
+    """
     d_ok = offs_d < HEAD_DIM
     m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
     inv_l = 1.0 / l_safe
     # 64-bit offsets: a map of 16 heads of 16k x 16k passes 2**31 elements.
-    P_rows = (P + b.to(tl.int64) * stride_pb + slot.to(tl.int64) * stride_ph
-              + offs_m.to(tl.int64)[:, None] * stride_pm)
+    P_head = P + b.to(tl.int64) * stride_pb + slot.to(tl.int64) * stride_ph
     for start_n in range(0, hi, BLOCK_N):
         cols = start_n + offs_n
         kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
@@ -243,59 +214,26 @@ def _write_probs(q, K_tile, KPM_row, P, b, slot, stride_pb, stride_ph, stride_pm
         s = _scores(q, kT, offs_m, cols, KPM_row, Lq, Lk, causal_offset, qk_scale,
                     CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
         p = tl.math.exp2(s - m_safe[:, None]) * inv_l[:, None]
-        tl.store(P_rows + cols[None, :], p.to(P.dtype.element_ty),
-                 mask=row_ok[:, None] & (cols[None, :] < Lk))
-    # Tiles past the causal edge: zeros, with no arithmetic.
-    zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=P.dtype.element_ty)
-    for start_n in range(tl.cdiv(hi, BLOCK_N) * BLOCK_N, Lk, BLOCK_N):
-        cols = start_n + offs_n
-        tl.store(P_rows + cols[None, :], zeros, mask=row_ok[:, None] & (cols[None, :] < Lk))
-
-
-@triton.jit
-def _pool_finish_kernel(S, M, LSE, HEADS, OUT,
-                        stride_sb, stride_sh, stride_sm,
-                        stride_mb, stride_mh, stride_mm,
-                        stride_ob, stride_oh, stride_or,
-                        H, Hs, Lq, Lk,
-                        CAUSAL: tl.constexpr, POOL: tl.constexpr, POOL_SUB: tl.constexpr,
-                        M_SUB: tl.constexpr, BLOCK_R: tl.constexpr, BLOCK_C: tl.constexpr):
-    """Means over POOL x POOL tiles from the forward's partial sums: each sum times
-    exp2(m - lse) is that group's probability mass; add them over the tile's rows and
-    key groups, divide by the tile's cell count. Reads Lq * Lk / POOL_SUB sums, once."""
-    pid_c = tl.program_id(0)
-    rbin = tl.program_id(1)
-    bs = tl.program_id(2)
-    b = bs // Hs
-    slot = bs % Hs
-    h = tl.load(HEADS + slot)
-    F: tl.constexpr = POOL // POOL_SUB  # key groups per tile
-    cols = pid_c * BLOCK_C + tl.arange(0, BLOCK_C)  # pooled columns
-    sub = cols[:, None] * F + tl.arange(0, F)[None, :]  # (BLOCK_C, F) key groups
-    sub_ok = sub < tl.cdiv(Lk, POOL_SUB)
-    m_col = (sub * POOL_SUB) // M_SUB
-    causal_offset = Lk - Lq
-    row_end = tl.minimum(Lq, (rbin + 1) * POOL)
-    S_head = S + b.to(tl.int64) * stride_sb + slot.to(tl.int64) * stride_sh
-    M_head = M + b.to(tl.int64) * stride_mb + slot.to(tl.int64) * stride_mh
-    acc = tl.zeros([BLOCK_C], dtype=tl.float32)
-    for r0 in range(rbin * POOL, row_end, BLOCK_R):
-        rows = r0 + tl.arange(0, BLOCK_R)
-        row_ok = rows < row_end
-        lse = tl.load(LSE + (b * H + h).to(tl.int64) * Lq + rows, mask=row_ok, other=float("inf"))
-        ok = row_ok[:, None, None] & sub_ok[None, :, :]
-        if CAUSAL:
-            # Key groups wholly past a row's causal edge were never written: skip them.
-            ok = ok & (sub[None, :, :] * POOL_SUB <= rows[:, None, None] + causal_offset)
-        r64 = rows.to(tl.int64)[:, None, None]
-        sums = tl.load(S_head + r64 * stride_sm + sub[None, :, :], mask=ok, other=0.0)
-        m = tl.load(M_head + r64 * stride_mm + m_col[None, :, :], mask=ok, other=float("-inf"))
-        mass = tl.where(ok, sums * tl.math.exp2(m - lse[:, None, None]), 0.0)
-        acc += tl.sum(tl.sum(mass, 2), 0)
-    n_rows = (row_end - rbin * POOL).to(tl.float32)
-    n_cols = tl.maximum(tl.minimum(Lk - cols * POOL, POOL), 1).to(tl.float32)  # 1: past Lk
-    tl.store(OUT + b * stride_ob + slot * stride_oh + rbin * stride_or + cols,
-             acc / (n_rows * n_cols), mask=cols < tl.cdiv(Lk, POOL))
+        if P_MODE == 1:
+            tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :],
+                     p.to(P.dtype.element_ty), mask=row_ok[:, None] & (cols[None, :] < Lk))
+        else:
+            p = tl.where(row_ok[:, None], p, 0.0)  # rows past Lq hold garbage scores
+            sums = tl.sum(tl.sum(tl.reshape(p, [BLOCK_M // POOL_SUB, POOL_SUB,
+                                                BLOCK_N // POOL_SUB, POOL_SUB]), 3), 1)
+            sub_rows = (start_m * BLOCK_M) // POOL_SUB + tl.arange(0, BLOCK_M // POOL_SUB)
+            sub_cols = start_n // POOL_SUB + tl.arange(0, BLOCK_N // POOL_SUB)
+            tl.store(P_head + sub_rows[:, None] * stride_pm + sub_cols[None, :], sums,
+                     mask=(sub_rows[:, None] < tl.cdiv(Lq, POOL_SUB))
+                     & (sub_cols[None, :] < tl.cdiv(Lk, POOL_SUB)))
+    if P_MODE == 1:
+        # Tiles past the causal edge: zeros, with no arithmetic. (The pooled buffer
+        # starts zeroed, so it needs none.)
+        zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=P.dtype.element_ty)
+        for start_n in range(tl.cdiv(hi, BLOCK_N) * BLOCK_N, Lk, BLOCK_N):
+            cols = start_n + offs_n
+            tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :], zeros,
+                     mask=row_ok[:, None] & (cols[None, :] < Lk))
 
 
 # ----------------------------------------------------------------------------------
@@ -477,14 +415,12 @@ def _small_problem_config(head_dim: int, elem_size: int) -> dict:
 
 def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, elem_size: int,
             *args, **kwargs):
-    # Pooled maps store one running max per M_SUB keys: key tiles must be that wide.
-    min_block = M_SUB if kwargs.get("P_MODE") == 2 else 16
     if interpret:
-        blocks = _interpreter_blocks(Lq, Lk, min_block)
+        blocks = _interpreter_blocks(Lq, Lk, max(16, kwargs.get("POOL_SUB", 1)))
         raw[grid_of(blocks)](*args, **kwargs, **blocks)
     elif Lq * Lk < AUTOTUNE_MIN_CELLS:
         config = _small_problem_config(kwargs["HEAD_DIM"], elem_size)
-        config["BLOCK_N"] = max(config["BLOCK_N"], min_block)
+        config["BLOCK_N"] = max(config["BLOCK_N"], kwargs.get("POOL_SUB", 1))
         raw[grid_of(config)](*args, **kwargs, **config)
     else:
         tuned[grid_of](*args, **kwargs)
@@ -521,11 +457,9 @@ class ProbsRequest:
     pool: int | None = None
 
 
-# Pooled maps: the forward keeps, for every query row, sums over groups of POOL_SUB =
-# min(pool, MAX_POOL_SUB) keys, and the running max they are relative to once per M_SUB
-# keys; every launch configuration's BLOCK_N is a multiple of both.
+# The pooled sweep writes sums over POOL_SUB x POOL_SUB cells; every launch
+# configuration has blocks of at least this size so POOL_SUB divides them.
 MAX_POOL_SUB = 64
-M_SUB = 64
 
 
 def _stored_dtype(dtype: torch.dtype, interpret: bool) -> torch.dtype:
@@ -541,7 +475,7 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
     Hkv, Lk = k.shape[1], k.shape[2]
     o = torch.empty_like(q, dtype=_stored_dtype(q.dtype, interpret))
     lse = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
-    p_mode, pool_sub, probs, maxima = 0, 1, None, None
+    p_mode, pool_sub, probs = 0, 1, None
     head_slot = torch.full((H,), -1, dtype=torch.int32, device=q.device)
     if request is not None:
         heads = request.heads if request.heads is not None else tuple(range(H))
@@ -552,15 +486,10 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
                                 dtype=_stored_dtype(request.dtype, interpret))
         else:
             p_mode, pool_sub = 2, min(request.pool, MAX_POOL_SUB)
-            # Every entry the finishing kernel reads is written by the forward: no zeroing.
-            probs = torch.empty((B, len(heads), Lq, triton.cdiv(Lk, pool_sub)),
-                                device=q.device, dtype=torch.float32)
-            maxima = torch.empty((B, len(heads), Lq, triton.cdiv(Lk, M_SUB)),
-                                 device=q.device, dtype=torch.float32)
+            probs = torch.zeros((B, len(heads), triton.cdiv(Lq, pool_sub),
+                                 triton.cdiv(Lk, pool_sub)), device=q.device, dtype=torch.float32)
     p_arg = probs if probs is not None else lse  # an unused pointer when not writing P
     p_strides = probs.stride()[:3] if probs is not None else (0, 0, 0)
-    m_arg = maxima if maxima is not None else lse
-    m_strides = maxima.stride()[:3] if maxima is not None else (0, 0, 0)
     kpm_arg = kpm if kpm is not None else lse
     kpm_stride = kpm.stride(0) if kpm is not None else 0
     meta = _common_meta(q, H // Hkv, D, causal, kpm is not None, interpret)
@@ -569,34 +498,31 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
         return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
 
     _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk, q.element_size(),
-            q, k, v, o, lse, kpm_arg, p_arg, m_arg, head_slot,
+            q, k, v, o, lse, kpm_arg, p_arg, head_slot,
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
-            kpm_stride, *p_strides, *m_strides,
+            kpm_stride, *p_strides,
             H, Lq, Lk, scale * LOG2E, _bucket(Lq), _bucket(Lk),
-            P_MODE=p_mode, POOL_SUB=pool_sub, M_SUB=M_SUB, **meta)
+            P_MODE=p_mode, POOL_SUB=pool_sub, **meta)
     if p_mode == 2:
-        probs = _finish_pooling(probs, maxima, lse, heads, request.pool, pool_sub, Lk, causal)
+        probs = _finish_pooling(probs, request.pool, pool_sub, Lq, Lk)
     if probs is not None:
         probs = probs.to(request.dtype)
     return o.to(q.dtype), lse, probs
 
 
-def _finish_pooling(sums, maxima, lse, heads, pool: int, sub: int, Lk: int, causal: bool):
-    """The forward's partial sums -> means over pool x pool tiles (B, Hs, Lq/pool, Lk/pool)."""
-    B, Hs, Lq, _ = sums.shape
-    H = lse.shape[1]
-    out = torch.empty((B, Hs, triton.cdiv(Lq, pool), triton.cdiv(Lk, pool)),
-                      device=sums.device, dtype=torch.float32)
-    head_index = torch.tensor(heads, dtype=torch.int32, device=sums.device)
-    groups = pool // sub
-    block_c = min(max(1, 256 // groups), triton.next_power_of_2(out.shape[-1]))
-    grid = (triton.cdiv(out.shape[-1], block_c), out.shape[2], B * Hs)
-    _pool_finish_kernel[grid](
-        sums, maxima, lse, head_index, out,
-        *sums.stride()[:3], *maxima.stride()[:3], *out.stride()[:3],
-        H, Hs, Lq, Lk,
-        CAUSAL=causal, POOL=pool, POOL_SUB=sub, M_SUB=M_SUB, BLOCK_R=32, BLOCK_C=block_c)
-    return out
+def _finish_pooling(sums: torch.Tensor, pool: int, sub: int, Lq: int, Lk: int) -> torch.Tensor:
+    """Sums over sub x sub cells -> means over pool x pool tiles (edge tiles: over the
+    cells they really have). The tensors here are pool**2 / 1 times smaller than P."""
+    f = pool // sub
+    B, Hs, nr, nc = sums.shape
+    rows, cols = triton.cdiv(Lq, pool), triton.cdiv(Lk, pool)
+    sums = torch.nn.functional.pad(sums, (0, cols * f - nc, 0, rows * f - nr))
+    sums = sums.view(B, Hs, rows, f, cols, f).sum(dim=(3, 5))
+    starts_r = torch.arange(rows, device=sums.device) * pool
+    starts_c = torch.arange(cols, device=sums.device) * pool
+    count_r = torch.clamp(Lq - starts_r, max=pool).to(torch.float32)
+    count_c = torch.clamp(Lk - starts_c, max=pool).to(torch.float32)
+    return sums / (count_r[:, None] * count_c[None, :])
 
 
 def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpret: bool):
