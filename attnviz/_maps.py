@@ -9,7 +9,6 @@ here ever computes a different answer silently.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -197,19 +196,9 @@ def pool_maps(probs: torch.Tensor, pool: int) -> torch.Tensor:
     return F.avg_pool2d(probs, kernel_size=pool, stride=pool, ceil_mode=True)
 
 
-def _kernel_parameters() -> frozenset[str]:
-    return frozenset(inspect.signature(attention).parameters)
-
-
-# The kernel's own options (issue 6) keep the full float32 map from ever being stored;
-# where the installed kernel lacks one, the same result comes from shaping its float32 map.
-_KERNEL_OPTIONS = {"probs_dtype", "probs_heads", "probs_pool"} <= _kernel_parameters()
-
-
 def _kernel_map_kwargs(options: MapOptions, full_keys: bool) -> tuple[dict, MapOptions]:
-    """Split `options` into kernel arguments and what is left to do afterwards."""
-    if not _KERNEL_OPTIONS:
-        return {}, options
+    """Split `options` into kernel arguments (which keep the full float32 map from ever
+    being stored) and what is left to do afterwards."""
     pool = options.pool
     # The kernel pools powers of two, and only over the keys it is given.
     kernel_pool = pool if pool is not None and full_keys and pool & (pool - 1) == 0 else None
