@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kernels import attention, reference_attention
+from kernels import attention, backend_name, reference_attention
 
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
 from .trace import DecodeStep, TopToken, Trace
@@ -70,12 +70,7 @@ def attention_fn(backend: str):
 
 
 def backend_label(backend: str, device: torch.device | str) -> str:
-    if backend == "reference":
-        return "PyTorch reference"
-    import kernels
-
-    name = getattr(kernels, "backend_name", None)
-    return name(device) if name is not None else "Triton"
+    return "PyTorch reference" if backend == "reference" else backend_name(device)
 
 
 def sinusoidal_positions(max_len: int, d_model: int) -> torch.Tensor:
