@@ -225,7 +225,7 @@ def norm_comparison(
     fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
     fig.update_yaxes(title={"text": safe_text(y_title)}, type="log" if log_y else "linear",
                      gridcolor="#eee")
-    fig.update_xaxes(tickangle=-45, gridcolor="#eee")
+    fig.update_xaxes(tickangle=-90, tickfont={"size": 9}, gridcolor="#eee")
     return fig
 
 

@@ -23,9 +23,15 @@ KIND_AXES = {
     "cross": ("query (input → predicts)", "key (source)"),
 }
 STAT_TITLES = {
-    "residual_norm": "Residual-stream norm after each sublayer",
-    "update_ratio": "Update ratio ‖sublayer output‖ / ‖residual input‖",
+    "residual_norm": "Residual-stream norm",
+    "update_ratio": "Sublayer update ratio",
     "ln_input_std": "LayerNorm input std",
+}
+# The y axes say what exactly is plotted (the titles stay short enough for a third of a page).
+STAT_AXES = {
+    "residual_norm": "mean ‖x‖ after the sublayer",
+    "update_ratio": "‖sublayer out‖ / ‖residual in‖",
+    "ln_input_std": "std of the LayerNorm's input",
 }
 
 
@@ -109,7 +115,7 @@ def stats_figure(traces: Mapping[str, Trace], metric: str) -> go.Figure:
         series[norm] = (xs, ys)
     log_y = metric == "residual_norm"
     return figures.norm_comparison(series, title=STAT_TITLES.get(metric, metric),
-                                   y_title=metric.replace("_", " "), log_y=log_y)
+                                   y_title=STAT_AXES.get(metric, metric), log_y=log_y)
 
 
 def numeric_log_keys(logs: Mapping[str, list[dict]]) -> list[str]:
