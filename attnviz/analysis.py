@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "models" / "data"
+from models.corpus import DATA_DIR, Pair, split_path
+
 SPLITS = ("train", "valid", "test")
 
 
@@ -41,15 +42,13 @@ def _corpus_index(data_dir: str) -> dict[str, str]:
     seconds that a lookup of one sentence never needs."""
     index: dict[str, str] = {}
     for split in SPLITS:
-        for path in (Path(data_dir) / f"{split}.tsv.gz", Path(data_dir) / f"{split}.tsv"):
-            if not path.exists():
-                continue
-            opener = gzip.open if path.suffix == ".gz" else open
-            with opener(path, "rt", encoding="utf-8") as f:
-                for line in f:
-                    src = line.split("\t", 1)[0]
-                    index.setdefault(src, line)
-            break
+        path = split_path(Path(data_dir), split)
+        if not path.exists():
+            continue
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                index.setdefault(line.split("\t", 1)[0], line)
     return index
 
 
@@ -58,11 +57,11 @@ def gold_pair(src: str, data_dir: Path | str = DATA_DIR) -> GoldPair | None:
     line = _corpus_index(str(data_dir)).get(" ".join(src.split()))
     if line is None:
         return None
-    cols = line.rstrip("\n").split("\t")
-    if len(cols) != 4:
+    try:
+        pair = Pair.from_line(line)
+    except ValueError:  # a malformed line in a user's corpus: no gold alignment to show
         return None
-    links = tuple((int(a), int(b)) for a, b in (x.split("-") for x in cols[3].split()))
-    return GoldPair(cols[0], cols[1], tuple(cols[2].split()), links)
+    return GoldPair(pair.src, pair.tgt, tuple(pair.tgt_words), tuple(pair.alignment))
 
 
 def alignment_agreement(
