@@ -5,7 +5,8 @@
 
 A randomly initialised model (LlamaConfig + from_config), batch 1; for each sequence length
 one forward with output_attentions=True under eager attention and under ours, keeping
-float32 maps, bfloat16 maps, or pooled maps (and ours without maps, for reference). Time is
+float32 maps, bfloat16 maps, or pooled maps; for reference also the forward without maps,
+under ours and under PyTorch's fused attention (sdpa, which cannot return maps). Time is
 the median of --runs forwards after --warmup (CUDA events), memory the peak allocated
 during one forward (torch.cuda.max_memory_allocated). Running out of memory reads "OOM".
 The markdown table is printed and written to --out.
@@ -48,6 +49,9 @@ def variants(name: str, pool: int) -> dict[str, tuple[str, Callable]]:
     """Label -> (attention implementation, context around the forward, output_attentions)."""
     return {
         "eager": ("eager", lambda m: nullcontext(), True),
+        # The same model with PyTorch's fused attention and no maps: what the forward costs
+        # without attention maps at all, the floor for any implementation that gives them.
+        "sdpa, no maps": ("sdpa", lambda m: nullcontext(), False),
         "attnviz, float32 maps": (name, lambda m: nullcontext(), True),
         "attnviz, bf16 maps": (name, lambda m: capture(m, probs_dtype=torch.bfloat16), True),
         f"attnviz, maps pooled {pool}x{pool}": (name, lambda m: capture(m, pool=pool), True),
@@ -126,7 +130,8 @@ def report(args, device, results, labels) -> str:
         f"transformers {transformers.__version__}",
         f"- model: random LlamaConfig, {args.layers} layers, hidden {args.hidden}, "
         f"{args.heads} query / {args.kv_heads} key-value heads, {args.dtype}, batch 1",
-        "- one forward with output_attentions=True (except \"no maps\"); time: median of "
+        "- one forward with output_attentions=True (except the \"no maps\" columns); time: "
+        "median of "
         f"{args.runs} after {args.warmup} warm-up; memory: peak allocated",
         f"- command: `{command.strip()}`",
         "",
@@ -139,14 +144,41 @@ def report(args, device, results, labels) -> str:
             cells = [results[length, label][index] for label in labels]
             lines.append(f"| {length} | " + " | ".join(cells) + " |")
         lines.append("")
+    lines += _ratios_to_eager(args.lengths, results, labels)
     return "\n".join(lines)
+
+
+def _ratio(eager: str, ours: str) -> str:
+    try:
+        return f"{float(eager) / float(ours):.2f}x"
+    except ValueError:  # OOM, or n/a off CUDA
+        return ours
+
+
+def _ratios_to_eager(lengths, results, labels) -> list[str]:
+    """Eager's time and peak memory over each column's ("OOM" where either ran out)."""
+    others = [label for label in labels if label != "eager"]
+    lines = ["## Eager over each (time ratio / memory ratio; above 1: less than eager)", "",
+             "| sequence | " + " | ".join(others) + " |",
+             "| ---: | " + " | ".join("---:" for _ in others) + " |"]
+    for length in lengths:
+        eager = results[length, "eager"]
+        cells = []
+        for label in others:
+            ours = results[length, label]
+            if eager[0] == "OOM":
+                cells.append("eager OOM" if ours[0] == "OOM" else "eager OOM, this ran")
+                continue
+            cells.append(" / ".join(_ratio(eager[i], ours[i]) for i in (0, 1)))
+        lines.append(f"| {length} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true",
                         help="tiny model on CPU in float32: checks that the benchmark runs")
-    parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 8192])
+    parser.add_argument("--lengths", type=int, nargs="+", default=[1024, 4096, 8192, 16384])
     parser.add_argument("--layers", type=int, default=16)
     parser.add_argument("--hidden", type=int, default=2048)
     parser.add_argument("--heads", type=int, default=16)

@@ -20,12 +20,19 @@ makes every recomputed probability of that row exp2(-inf) = 0 in the backward.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 from dataclasses import dataclass
 
 import torch
 import triton
 import triton.language as tl
+
+try:  # host-side tensor descriptors (Triton 3.4+), for the Hopper TMA path
+    from triton.tools.tensor_descriptor import TensorDescriptor
+except ImportError:
+    TensorDescriptor = None
 
 LOG2E = 1.4426950408889634
 
@@ -90,29 +97,67 @@ def _visible_key_range(start_m, Lq, Lk, BLOCK_M: tl.constexpr, BLOCK_N: tl.const
 
 
 @triton.jit
+def _mm_acc(p, v, acc, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """acc + p @ v, accumulated by the matrix unit itself; p (float32) is rounded to v's
+    dtype as in _mm_f32_by."""
+    if UPCAST:
+        return tl.dot(p, v.to(tl.float32), acc, input_precision=INPUT_PRECISION)
+    return tl.dot(p.to(v.dtype), v, acc, input_precision=INPUT_PRECISION)
+
+
+@triton.jit
 def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
                offs_m, offs_n, offs_d, lo, hi, Lq, Lk, causal_offset, qk_scale,
-               HEAD_DIM: tl.constexpr, BLOCK_N: tl.constexpr,
+               HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr,
                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, MASKED: tl.constexpr,
-               INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
-    """Online softmax over the key tiles [lo, hi)."""
+               INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr,
+               TMA: tl.constexpr = False, b=0, kv_h=0):
+    """Online softmax over the key tiles [lo, hi).
+
+    K_tile, V_tile: pointers to this head's K and V, or with TMA=True tensor descriptors
+    of the whole (B, Hkv, Lk, D) tensors, whose loads the copy engine does (rows past Lk
+    come back as zeros) and which start at (b, kv_h).
+
+    MASKED=False: every tile lies inside the keys and the causal region, so loads need
+    no bounds and, without key padding, every score is finite. That path does what the
+    Triton tutorial does: the max comes from the raw products, scaling and subtracting
+    the max fuse into one multiply-add, and no -inf guard is needed.
+    """
+    d_ok = offs_d < HEAD_DIM
     for start_n in range(lo, hi, BLOCK_N):
         cols = start_n + offs_n
-        in_bounds = cols < Lk
-        kT = tl.load(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
-                     mask=in_bounds[None, :] & (offs_d[:, None] < HEAD_DIM), other=0.0)
-        s = _scores(q, kT, offs_m, cols, KPM, Lq, Lk, causal_offset, qk_scale,
-                    CAUSAL, HAS_KPM, MASKED, INPUT_PRECISION, UPCAST)
-        m_new = tl.maximum(m_i, tl.max(s, 1))
-        # A row that has seen only masked keys keeps m = -inf; subtract 0 instead
-        # so that exp2(-inf - -inf) never makes a NaN.
-        m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)
-        p = tl.math.exp2(s - m_safe[:, None])
-        alpha = tl.math.exp2(m_i - m_safe)
+        if TMA:
+            kT = tl.trans(K_tile.load([b, kv_h, start_n, 0]).reshape(BLOCK_N, BLOCK_D))
+            v = V_tile.load([b, kv_h, start_n, 0]).reshape(BLOCK_N, BLOCK_D)
+        else:
+            k_ptrs = K_tile + cols[None, :] * stride_kn + offs_d[:, None]
+            v_ptrs = V_tile + cols[:, None] * stride_vn + offs_d[None, :]
+            if MASKED:
+                in_bounds = cols < Lk
+                kT = tl.load(k_ptrs, mask=in_bounds[None, :] & d_ok[:, None], other=0.0)
+                v = tl.load(v_ptrs, mask=in_bounds[:, None] & d_ok[None, :], other=0.0)
+            elif BLOCK_D != HEAD_DIM:
+                kT = tl.load(k_ptrs, mask=d_ok[:, None], other=0.0)
+                v = tl.load(v_ptrs, mask=d_ok[None, :], other=0.0)
+            else:
+                kT = tl.load(k_ptrs)
+                v = tl.load(v_ptrs)
+        if MASKED or HAS_KPM:
+            s = _scores(q, kT, offs_m, cols, KPM, Lq, Lk, causal_offset, qk_scale,
+                        CAUSAL, HAS_KPM, MASKED, INPUT_PRECISION, UPCAST)
+            m_new = tl.maximum(m_i, tl.max(s, 1))
+            # A row that has seen only masked keys keeps m = -inf; subtract 0 instead
+            # so that exp2(-inf - -inf) never makes a NaN.
+            m_safe = tl.where(m_new == float("-inf"), 0.0, m_new)
+            p = tl.math.exp2(s - m_safe[:, None])
+            alpha = tl.math.exp2(m_i - m_safe)
+        else:
+            qk = _mm(q, kT, INPUT_PRECISION, UPCAST)
+            m_new = tl.maximum(m_i, tl.max(qk, 1) * qk_scale)
+            p = tl.math.exp2(qk * qk_scale - m_new[:, None])
+            alpha = tl.math.exp2(m_i - m_new)
         l_i = l_i * alpha + tl.sum(p, 1)
-        v = tl.load(V_tile + cols[:, None] * stride_vn + offs_d[None, :],
-                    mask=in_bounds[:, None] & (offs_d[None, :] < HEAD_DIM), other=0.0)
-        acc = acc * alpha[:, None] + _mm_f32_by(p, v, INPUT_PRECISION, UPCAST)
+        acc = _mm_acc(p, v, acc * alpha[:, None], INPUT_PRECISION, UPCAST)
         m_i = m_new
     return acc, l_i, m_i
 
@@ -128,7 +173,7 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
                 stride_ob, stride_oh, stride_om,
                 stride_kpmb,
                 stride_pb, stride_ph, stride_pm,
-                H, Lq, Lk, qk_scale, LQ_BUCKET, LK_BUCKET,
+                H, Lq, Lk, qk_scale, pool, LQ_BUCKET, LK_BUCKET,
                 GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
@@ -163,12 +208,12 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
     # Whole tiles every query sees: no bounds or causal work.
     acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
                                offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset,
-                               qk_scale, HEAD_DIM, BLOCK_N, CAUSAL, HAS_KPM, False,
+                               qk_scale, HEAD_DIM, BLOCK_D, BLOCK_N, CAUSAL, HAS_KPM, False,
                                INPUT_PRECISION, UPCAST)
     # The diagonal band and the ragged end.
     acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
                                offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
-                               qk_scale, HEAD_DIM, BLOCK_N, CAUSAL, HAS_KPM, True,
+                               qk_scale, HEAD_DIM, BLOCK_D, BLOCK_N, CAUSAL, HAS_KPM, True,
                                INPUT_PRECISION, UPCAST)
 
     empty = l_i == 0.0
@@ -183,14 +228,55 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
         slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
         if slot >= 0:
             _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
-                         m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
+                         m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
                          causal_offset, qk_scale, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM,
                          P_MODE, POOL_SUB, INPUT_PRECISION, UPCAST, stride_kn)
 
 
 @triton.jit
+def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, H, Lq, Lk, qk_scale,
+                    LQ_BUCKET, LK_BUCKET,
+                    GROUP: tl.constexpr, HEAD_DIM: tl.constexpr,
+                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, CAUSAL: tl.constexpr):
+    """The forward without probabilities or key padding, its tiles moved by Hopper's
+    tensor copy engine (TMA) through descriptors of the 4-D tensors: no address
+    arithmetic per element, no bounds masks on loads (rows past the end read as zeros,
+    stores past it are dropped). CUDA with compute capability 9+ only; the pointer
+    kernel above is the one the interpreter and other GPUs run."""
+    start_m = tl.program_id(0)
+    bh = tl.program_id(1)
+    b = bh // H
+    h = bh % H
+    kv_h = h // GROUP
+    offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
+    offs_n = tl.arange(0, BLOCK_N)
+    offs_d = tl.arange(0, HEAD_DIM)
+    q = desc_q.load([b, h, start_m * BLOCK_M, 0]).reshape(BLOCK_M, HEAD_DIM)
+    m_i = tl.full([BLOCK_M], float("-inf"), dtype=tl.float32)
+    l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
+    acc = tl.zeros([BLOCK_M, HEAD_DIM], dtype=tl.float32)
+    causal_offset = Lk - Lq
+    hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
+    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, desc_k, desc_v, LSE, 0, 0,
+                               offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset,
+                               qk_scale, HEAD_DIM, HEAD_DIM, BLOCK_N, CAUSAL, False, False,
+                               "tf32", False, True, b, kv_h)
+    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, desc_k, desc_v, LSE, 0, 0,
+                               offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
+                               qk_scale, HEAD_DIM, HEAD_DIM, BLOCK_N, CAUSAL, False, True,
+                               "tf32", False, True, b, kv_h)
+    empty = l_i == 0.0
+    l_safe = tl.where(empty, 1.0, l_i)
+    out = acc / l_safe[:, None]
+    desc_o.store([b, h, start_m * BLOCK_M, 0],
+                 out.to(q.dtype).reshape(1, 1, BLOCK_M, HEAD_DIM))
+    lse = tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
+    tl.store(LSE + bh * Lq + offs_m, lse, mask=offs_m < Lq)
+
+
+@triton.jit
 def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
-                 m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
+                 m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
                  causal_offset, qk_scale, HEAD_DIM: tl.constexpr,
                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                  CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, P_MODE: tl.constexpr,
@@ -199,8 +285,9 @@ def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, 
     """Second sweep: recompute each score tile and write exp2(s - m) / l.
 
     P_MODE 1 writes the full map. P_MODE 2 writes, for every POOL_SUB x POOL_SUB cell
-    block, the sum of its probabilities (the caller sums those into pool tiles and
-    divides by each tile's cell count), so no Lq x Lk memory is touched.
+    block, the sum of its probabilities divided by the cell count of the pool x pool
+    tile it lies in (pool is a multiple of POOL_SUB), so the blocks of one tile add up
+    to that tile's mean and no Lq x Lk memory is touched.
     """
     d_ok = offs_d < HEAD_DIM
     m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
@@ -223,6 +310,14 @@ def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, 
                                                 BLOCK_N // POOL_SUB, POOL_SUB]), 3), 1)
             sub_rows = (start_m * BLOCK_M) // POOL_SUB + tl.arange(0, BLOCK_M // POOL_SUB)
             sub_cols = start_n // POOL_SUB + tl.arange(0, BLOCK_N // POOL_SUB)
+            # Cells of the pool tile each block lies in (edge tiles have fewer; blocks
+            # past the end, never stored, get 1 rather than a division by zero).
+            rows_in_tile = tl.maximum(tl.minimum(Lq - (sub_rows * POOL_SUB) // pool * pool,
+                                                 pool), 1)
+            cols_in_tile = tl.maximum(tl.minimum(Lk - (sub_cols * POOL_SUB) // pool * pool,
+                                                 pool), 1)
+            sums = sums / (rows_in_tile[:, None].to(tl.float32)
+                           * cols_in_tile[None, :].to(tl.float32))
             tl.store(P_head + sub_rows[:, None] * stride_pm + sub_cols[None, :], sums,
                      mask=(sub_rows[:, None] < tl.cdiv(Lq, POOL_SUB))
                      & (sub_cols[None, :] < tl.cdiv(Lk, POOL_SUB)))
@@ -394,6 +489,63 @@ _bwd_dq_tuned = triton.autotune(
 )(_bwd_dq_kernel)
 
 
+def _tma_block_shapes(nargs):
+    # A descriptor's block shape is part of the launch: it follows the config picked.
+    rows = {"desc_q": nargs["BLOCK_M"], "desc_o": nargs["BLOCK_M"],
+            "desc_k": nargs["BLOCK_N"], "desc_v": nargs["BLOCK_N"]}
+    for name, block_rows in rows.items():
+        nargs[name].block_shape = [1, 1, block_rows, nargs["HEAD_DIM"]]
+
+
+_fwd_tma_tuned = triton.autotune(
+    configs=[triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=st,
+                           pre_hook=_tma_block_shapes)
+             for bm, bn, w, st in [(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 2),
+                                   (128, 128, 8, 3), (64, 64, 4, 3), (128, 64, 8, 4),
+                                   (64, 128, 4, 3)]],
+    key=["LQ_BUCKET", "LK_BUCKET", "HEAD_DIM", "CAUSAL", "GROUP"],
+)(_fwd_tma_kernel)
+
+# Set ATTNVIZ_TMA=0 to keep every launch on the pointer kernel (to compare the two).
+USE_TMA = os.environ.get("ATTNVIZ_TMA", "1") not in ("", "0")
+
+
+@functools.lru_cache(maxsize=16)
+def _has_tma(device: torch.device) -> bool:
+    return TensorDescriptor is not None and torch.cuda.get_device_capability(device)[0] >= 9
+
+
+def _tma_eligible(q, k, v, kpm, request, interpret: bool) -> bool:
+    """Whether the TMA kernel runs this call: a forward without probabilities or key
+    padding, 16-bit inputs, head dim 128, long enough to autotune, on Hopper or later,
+    with the 16-byte alignment the copy engine needs. (Measured on an H100: at head dim
+    128 it beat the pointer kernel by 2-12%, at 64 it lost up to 4%;
+    benchmarks/kernel_speed_notes.md.)"""
+    if (interpret or not USE_TMA or request is not None or kpm is not None
+            or q.dtype not in (torch.float16, torch.bfloat16) or q.shape[-1] != 128
+            or q.shape[2] * k.shape[2] < AUTOTUNE_MIN_CELLS or not _has_tma(q.device)):
+        return False
+    return all(t.data_ptr() % 16 == 0 and all(st * t.element_size() % 16 == 0
+                                                for st in t.stride()[:-1])
+               for t in (q, k, v))
+
+
+def _flash_forward_tma(q, k, v, o, lse, scale: float, causal: bool,
+                       interpret: bool = False) -> None:
+    """Fill o and lse with the TMA kernel. Under the interpreter (which runs tensor
+    descriptors too, so the tests check this kernel's logic on a CPU) one fixed block
+    size replaces the autotuner."""
+    B, H, Lq, D = q.shape
+    Hkv, Lk = k.shape[1], k.shape[2]
+    descs = [TensorDescriptor.from_tensor(t, [1, 1, 64, D]) for t in (q, k, v, o)]
+    args = (*descs, lse, H, Lq, Lk, scale * LOG2E, _bucket(Lq), _bucket(Lk))
+    meta = {"GROUP": H // Hkv, "HEAD_DIM": D, "CAUSAL": causal}
+    if interpret:  # every descriptor keeps its 64-row blocks
+        _fwd_tma_kernel[(triton.cdiv(Lq, 64), B * H)](*args, **meta, BLOCK_M=64, BLOCK_N=64)
+    else:
+        _fwd_tma_tuned[lambda m: (triton.cdiv(Lq, m["BLOCK_M"]), B * H)](*args, **meta)
+
+
 def _interpreter_blocks(Lq: int, Lk: int, smallest: int) -> dict:
     # Under the interpreter every tile op is a numpy call: few, large tiles are fastest.
     return {
@@ -468,6 +620,19 @@ def _stored_dtype(dtype: torch.dtype, interpret: bool) -> torch.dtype:
     return torch.float32 if interpret else dtype
 
 
+@functools.lru_cache(maxsize=64)
+def _head_slots(H: int, heads: tuple[int, ...], device: torch.device) -> torch.Tensor:
+    """int32 (H,): where each head's map goes in P, -1 for heads not asked for.
+
+    Cached: built on the host and copied once, because a fresh host-to-device copy in
+    every call would wait for the GPU each time (a model's layers would run in lock step
+    with the host instead of queueing up).
+    """
+    slots = torch.full((H,), -1, dtype=torch.int32)
+    slots[list(heads)] = torch.arange(len(heads), dtype=torch.int32)
+    return slots.to(device)
+
+
 def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsRequest | None,
                   interpret: bool):
     """Run the forward kernel. Returns (out, lse, probs or None)."""
@@ -475,11 +640,14 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
     Hkv, Lk = k.shape[1], k.shape[2]
     o = torch.empty_like(q, dtype=_stored_dtype(q.dtype, interpret))
     lse = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
+    if _tma_eligible(q, k, v, kpm, request, interpret):
+        _flash_forward_tma(q, k, v, o, lse, scale, causal)
+        return o, lse, None
     p_mode, pool_sub, probs = 0, 1, None
-    head_slot = torch.full((H,), -1, dtype=torch.int32, device=q.device)
+    heads = () if request is None else (
+        request.heads if request.heads is not None else tuple(range(H)))
+    head_slot = _head_slots(H, heads, q.device)
     if request is not None:
-        heads = request.heads if request.heads is not None else tuple(range(H))
-        head_slot[list(heads)] = torch.arange(len(heads), dtype=torch.int32, device=q.device)
         if request.pool is None or request.pool == 1:
             p_mode = 1
             probs = torch.empty((B, len(heads), Lq, Lk), device=q.device,
@@ -501,7 +669,7 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
             q, k, v, o, lse, kpm_arg, p_arg, head_slot,
             *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
             kpm_stride, *p_strides,
-            H, Lq, Lk, scale * LOG2E, _bucket(Lq), _bucket(Lk),
+            H, Lq, Lk, scale * LOG2E, request.pool if p_mode == 2 else 1, _bucket(Lq), _bucket(Lk),
             P_MODE=p_mode, POOL_SUB=pool_sub, **meta)
     if p_mode == 2:
         probs = _finish_pooling(probs, request.pool, pool_sub, Lq, Lk)
@@ -510,19 +678,17 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
     return o.to(q.dtype), lse, probs
 
 
-def _finish_pooling(sums: torch.Tensor, pool: int, sub: int, Lq: int, Lk: int) -> torch.Tensor:
-    """Sums over sub x sub cells -> means over pool x pool tiles (edge tiles: over the
-    cells they really have). The tensors here are pool**2 / 1 times smaller than P."""
+def _finish_pooling(blocks: torch.Tensor, pool: int, sub: int, Lq: int, Lk: int) -> torch.Tensor:
+    """Block values (each already divided by its pool tile's cell count) -> the means of
+    pool x pool tiles: the sum of the (pool/sub)**2 blocks of each tile. With pool == sub
+    the kernel's output is already the answer."""
     f = pool // sub
-    B, Hs, nr, nc = sums.shape
+    if f == 1:
+        return blocks
+    B, Hs, nr, nc = blocks.shape
     rows, cols = triton.cdiv(Lq, pool), triton.cdiv(Lk, pool)
-    sums = torch.nn.functional.pad(sums, (0, cols * f - nc, 0, rows * f - nr))
-    sums = sums.view(B, Hs, rows, f, cols, f).sum(dim=(3, 5))
-    starts_r = torch.arange(rows, device=sums.device) * pool
-    starts_c = torch.arange(cols, device=sums.device) * pool
-    count_r = torch.clamp(Lq - starts_r, max=pool).to(torch.float32)
-    count_c = torch.clamp(Lk - starts_c, max=pool).to(torch.float32)
-    return sums / (count_r[:, None] * count_c[None, :])
+    blocks = torch.nn.functional.pad(blocks, (0, cols * f - nc, 0, rows * f - nr))
+    return blocks.view(B, Hs, rows, f, cols, f).sum(dim=(3, 5))
 
 
 def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpret: bool):
