@@ -80,6 +80,25 @@ def _scores(q, kT, offs_m, offs_n, KPM, Lq, Lk, causal_offset, qk_scale,
 
 
 @triton.jit
+def _program_ids(H, GROUP: tl.constexpr):
+    """(tile index along the grid's first axis, batch*head, batch, head, K/V head): under
+    grouped-query attention GROUP query heads share one K/V head."""
+    tile = tl.program_id(0)
+    bh = tl.program_id(1)
+    h = bh % H
+    return tile, bh, bh // H, h, h // GROUP
+
+
+@triton.jit
+def _finish_rows(acc, l_i, m_i):
+    """Output rows acc / l and their log-sum-exp (base 2); a row that saw no key gets
+    zeros and lse = +inf (every recomputed probability of it is then exp2(-inf) = 0)."""
+    empty = l_i == 0.0
+    l_safe = tl.where(empty, 1.0, l_i)
+    return acc / l_safe[:, None], tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
+
+
+@triton.jit
 def _visible_key_range(start_m, Lq, Lk, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                        CAUSAL: tl.constexpr):
     """For the query tile starting at start_m * BLOCK_M: (end of the keys any of its
@@ -180,11 +199,7 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
                 P_MODE: tl.constexpr, POOL_SUB: tl.constexpr,
                 INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
     # LQ_BUCKET / LK_BUCKET only key the autotuner (powers of two of the lengths).
-    start_m = tl.program_id(0)
-    bh = tl.program_id(1)
-    b = bh // H
-    h = bh % H
-    kv_h = h // GROUP  # grouped-query attention: GROUP query heads share one K/V head
+    start_m, bh, b, h, kv_h = _program_ids(H, GROUP)
 
     offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
     offs_n = tl.arange(0, BLOCK_N)
@@ -216,19 +231,16 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
                                qk_scale, HEAD_DIM, BLOCK_D, BLOCK_N, CAUSAL, HAS_KPM, True,
                                INPUT_PRECISION, UPCAST)
 
-    empty = l_i == 0.0
-    l_safe = tl.where(empty, 1.0, l_i)
-    out = acc / l_safe[:, None]
+    out, lse = _finish_rows(acc, l_i, m_i)
     tl.store(O + b * stride_ob + h * stride_oh + offs_m[:, None] * stride_om + offs_d[None, :],
              out.to(O.dtype.element_ty), mask=row_ok[:, None] & d_ok[None, :])
-    lse = tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
     tl.store(LSE + bh * Lq + offs_m, lse, mask=row_ok)
 
     if P_MODE != 0:
         slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
         if slot >= 0:
             _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
-                         m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
+                         m_i, l_i, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
                          causal_offset, qk_scale, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM,
                          P_MODE, POOL_SUB, INPUT_PRECISION, UPCAST, stride_kn)
 
@@ -243,11 +255,7 @@ def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, H, Lq, Lk, qk_scale,
     arithmetic per element, no bounds masks on loads (rows past the end read as zeros,
     stores past it are dropped). CUDA with compute capability 9+ only; the pointer
     kernel above is the one the interpreter and other GPUs run."""
-    start_m = tl.program_id(0)
-    bh = tl.program_id(1)
-    b = bh // H
-    h = bh % H
-    kv_h = h // GROUP
+    start_m, bh, b, h, kv_h = _program_ids(H, GROUP)
     offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
     offs_n = tl.arange(0, BLOCK_N)
     offs_d = tl.arange(0, HEAD_DIM)
@@ -265,18 +273,15 @@ def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, H, Lq, Lk, qk_scale,
                                offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
                                qk_scale, HEAD_DIM, HEAD_DIM, BLOCK_N, CAUSAL, False, True,
                                "tf32", False, True, b, kv_h)
-    empty = l_i == 0.0
-    l_safe = tl.where(empty, 1.0, l_i)
-    out = acc / l_safe[:, None]
+    out, lse = _finish_rows(acc, l_i, m_i)
     desc_o.store([b, h, start_m * BLOCK_M, 0],
                  out.to(q.dtype).reshape(1, 1, BLOCK_M, HEAD_DIM))
-    lse = tl.where(empty, float("inf"), m_i + tl.math.log2(l_safe))
     tl.store(LSE + bh * Lq + offs_m, lse, mask=offs_m < Lq)
 
 
 @triton.jit
 def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
-                 m_i, l_safe, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
+                 m_i, l_i, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
                  causal_offset, qk_scale, HEAD_DIM: tl.constexpr,
                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                  CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, P_MODE: tl.constexpr,
@@ -291,7 +296,7 @@ def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, 
     """
     d_ok = offs_d < HEAD_DIM
     m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
-    inv_l = 1.0 / l_safe
+    inv_l = 1.0 / tl.where(l_i == 0.0, 1.0, l_i)
     # 64-bit offsets: a map of 16 heads of 16k x 16k passes 2**31 elements.
     P_head = P + b.to(tl.int64) * stride_pb + slot.to(tl.int64) * stride_ph
     for start_n in range(0, hi, BLOCK_N):
@@ -347,11 +352,7 @@ def _bwd_dkdv_kernel(Q, K, V, DO, LSE, DELTA, KPM, DK, DV,
                      BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                      CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
                      INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
-    start_n = tl.program_id(0)
-    bh = tl.program_id(1)
-    b = bh // H
-    h = bh % H
-    kv_h = h // GROUP
+    start_n, bh, b, h, kv_h = _program_ids(H, GROUP)
 
     offs_n = start_n * BLOCK_N + tl.arange(0, BLOCK_N)
     offs_m0 = tl.arange(0, BLOCK_M)
@@ -412,11 +413,7 @@ def _bwd_dq_kernel(Q, K, V, DO, LSE, DELTA, KPM, DQ,
                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                    CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
                    INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
-    start_m = tl.program_id(0)
-    bh = tl.program_id(1)
-    b = bh // H
-    h = bh % H
-    kv_h = h // GROUP
+    start_m, bh, b, h, kv_h = _program_ids(H, GROUP)
 
     offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
     offs_n0 = tl.arange(0, BLOCK_N)
