@@ -30,9 +30,29 @@ def safe_text(text: str) -> str:
     return html.escape(str(text), quote=False)
 
 
-def tick_labels(pieces: Sequence[str]) -> list[str]:
-    """Position-indexed labels ("3·的"): a repeated piece still names one cell."""
+def tick_labels(pieces: Sequence[str], numbered: bool = True) -> list[str]:
+    """Position-indexed labels ("3·的"): a repeated piece still names one cell. Labels
+    that already carry their positions (pooled tiles, "6–7 the") pass numbered=False."""
+    if not numbered:
+        return [safe_text(p) for p in pieces]
     return [f"{i}·{safe_text(p)}" for i, p in enumerate(pieces)]
+
+
+# Above this many rows or columns a map is "long": every tick label would overprint its
+# neighbours, so only every k-th is written (hover still names every cell), and the
+# one-pixel gaps between cells, which would be all the eye sees, go.
+MAX_TICK_LABELS = 48
+
+
+def _axis_ticks(labels: list[str]) -> tuple[list[int], list[str]]:
+    """Tick positions and texts: all of them, or every k-th for a long axis."""
+    step = -(-len(labels) // MAX_TICK_LABELS)
+    positions = list(range(0, len(labels), step))
+    return positions, [labels[i] for i in positions]
+
+
+def _cell_gap(n: int) -> int:
+    return 1 if n <= MAX_TICK_LABELS else 0
 
 
 def _base_layout(fig: go.Figure, title: str, height: int, width: int | None = None) -> None:
@@ -86,18 +106,22 @@ def heatmap(
     zmax: float = 1.0,
     height: int | None = None,
     width: int | None = None,
+    numbered: bool = True,
 ) -> go.Figure:
     """One attention map: rows are queries, columns keys, cells the probabilities.
 
     probs (Q, K); mask (Q, K) bool, True where the query may NOT see the key (drawn grey
     and hatched); query_labels may carry more than the token (e.g. "input → predicted")
-    while query_hover gives the hover text of each row (defaults to the label)."""
+    while query_hover gives the hover text of each row (defaults to the label);
+    numbered=False for labels that already say their positions (see tick_labels). zmax
+    is the top of the colour scale (1 for probabilities; a map's own maximum to see the
+    structure of small values in long maps)."""
     probs = np.asarray(probs)
     if probs.ndim != 2 or probs.shape != (len(query_labels), len(key_labels)):
         raise ValueError(f"probs shape {probs.shape} does not match "
                          f"{len(query_labels)} query and {len(key_labels)} key labels")
-    q_ticks = tick_labels(query_labels)
-    k_ticks = tick_labels(key_labels)
+    q_ticks = tick_labels(query_labels, numbered)
+    k_ticks = tick_labels(key_labels, numbered)
     q_hover = [safe_text(h) for h in query_hover] if query_hover is not None else q_ticks
     z = _masked_probs(probs, mask)
     nq, nk = probs.shape
@@ -106,7 +130,7 @@ def heatmap(
     custom[:, :, 1] = np.array(k_ticks, dtype=object)[None, :]
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(nk)), y=list(range(nq)), customdata=custom,
-        colorscale=COLORSCALE, zmin=0.0, zmax=zmax, xgap=1, ygap=1,
+        colorscale=COLORSCALE, zmin=0.0, zmax=zmax, xgap=_cell_gap(nk), ygap=_cell_gap(nq),
         colorbar={"title": {"text": "p"}, "thickness": 12},
         hovertemplate=("query %{customdata[0]}<br>key %{customdata[1]}"
                        "<br>p = %{z:.6f}<extra></extra>"),
@@ -117,10 +141,11 @@ def heatmap(
     cell = 24 if max(nq, nk) <= 24 else 14
     _base_layout(fig, title, height or min(1400, 170 + cell * nq + 7 * max(map(len, k_ticks))),
                  width)
-    fig.update_xaxes(tickmode="array", tickvals=list(range(nk)), ticktext=k_ticks,
+    (k_pos, k_text), (q_pos, q_text) = _axis_ticks(k_ticks), _axis_ticks(q_ticks)
+    fig.update_xaxes(tickmode="array", tickvals=k_pos, ticktext=k_text,
                      title={"text": safe_text(key_title)}, tickangle=-90, side="bottom",
                      showgrid=False, zeroline=False, range=[-0.5, nk - 0.5])
-    fig.update_yaxes(tickmode="array", tickvals=list(range(nq)), ticktext=q_ticks,
+    fig.update_yaxes(tickmode="array", tickvals=q_pos, ticktext=q_text,
                      title={"text": safe_text(query_title), "standoff": 4},
                      autorange="reversed",
                      showgrid=False, zeroline=False)
@@ -135,6 +160,7 @@ def heads_grid(
     mask: np.ndarray | None = None,
     title: str = "",
     layer_names: Sequence[str] | None = None,
+    numbered: bool = True,
 ) -> go.Figure:
     """Every head of every layer: maps (layers, heads, Q, K) as a layers × heads grid on
     one shared 0..1 colour scale. Tick labels sit on the outer axes; hover names both
@@ -149,7 +175,7 @@ def heads_grid(
         subplot_titles=[f"{layer_names[r]} · head {c}" for r in range(n_layers)
                         for c in range(n_heads)],
     )
-    q_ticks, k_ticks = tick_labels(query_labels), tick_labels(key_labels)
+    q_ticks, k_ticks = tick_labels(query_labels, numbered), tick_labels(key_labels, numbered)
     custom = np.empty((nq, nk, 2), dtype=object)
     custom[:, :, 0] = np.array(q_ticks, dtype=object)[:, None]
     custom[:, :, 1] = np.array(k_ticks, dtype=object)[None, :]
@@ -157,7 +183,8 @@ def heads_grid(
         for c in range(n_heads):
             fig.add_trace(go.Heatmap(
                 z=_masked_probs(maps[r, c], mask), x=list(range(nk)), y=list(range(nq)),
-                customdata=custom, coloraxis="coloraxis", xgap=1, ygap=1, hoverongaps=False,
+                customdata=custom, coloraxis="coloraxis", xgap=_cell_gap(nk),
+                ygap=_cell_gap(nq), hoverongaps=False,
                 hovertemplate=(f"{layer_names[r]}, head {c}<br>query %{{customdata[0]}}"
                                "<br>key %{customdata[1]}<br>p = %{z:.6f}<extra></extra>"),
             ), row=r + 1, col=c + 1)
@@ -166,10 +193,11 @@ def heads_grid(
                 suffix = "" if idx == 1 else str(idx)
                 fig.add_traces(_masked_cells(np.asarray(mask, dtype=bool), f"x{suffix}",
                                              f"y{suffix}", size=5))
-    fig.update_xaxes(tickmode="array", tickvals=list(range(nk)), ticktext=k_ticks,
+    (k_pos, k_text), (q_pos, q_text) = _axis_ticks(k_ticks), _axis_ticks(q_ticks)
+    fig.update_xaxes(tickmode="array", tickvals=k_pos, ticktext=k_text,
                      tickangle=-90, tickfont={"size": 9}, showgrid=False, zeroline=False,
                      range=[-0.5, nk - 0.5])
-    fig.update_yaxes(tickmode="array", tickvals=list(range(nq)), ticktext=q_ticks,
+    fig.update_yaxes(tickmode="array", tickvals=q_pos, ticktext=q_text,
                      tickfont={"size": 9}, autorange="reversed", showgrid=False,
                      zeroline=False)
     # Only the outer axes keep their tokens; inner ones would repeat them n times.

@@ -61,8 +61,15 @@ def default_pool(length: int) -> int | None:
 class LayerMaps:
     name: str  # module name, e.g. "encoder.layer.0.attention.self"
     maps: np.ndarray  # (heads, Q, K) float32, of the first (only) text
-    query_tokens: list[str]
+    query_tokens: list[str]  # one per row: a token, or a pooled tile ("6–7 ▁the")
     key_tokens: list[str]
+    pool: int | None = None  # rows and columns are means over pool x pool tiles
+
+
+def pooled_labels(tokens: list[str], pool: int) -> list[str]:
+    """One label per pool tile: the positions it covers and its first token, "6–7 ▁the"."""
+    return [f"{start}–{min(start + pool, len(tokens)) - 1} {tokens[start]}"
+            for start in range(0, len(tokens), pool)]
 
 
 def attention_maps(model, tokenizer, text: str, target: str | None = None,
@@ -85,7 +92,7 @@ def attention_maps(model, tokenizer, text: str, target: str | None = None,
         queries = target_tokens if is_decoder else source
         keys = source if cross or not is_decoder else target_tokens
         if pool:
-            queries = [f"{i * pool}…" for i in range(q_len)]
-            keys = [f"{j * pool}…" for j in range(k_len)]
-        layers.append(LayerMaps(name, probs[0].float().numpy(), list(queries), list(keys)))
+            queries, keys = pooled_labels(queries, pool), pooled_labels(keys, pool)
+        layers.append(LayerMaps(name, probs[0].float().numpy(), list(queries), list(keys),
+                                pool or None))
     return layers

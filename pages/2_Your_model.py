@@ -3,6 +3,7 @@ by attnviz's kernel."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 import kernels  # noqa: F401,I001  (before transformers, which may import triton)
@@ -52,11 +53,23 @@ names = [layer.name for layer in layers]
 choice = st.selectbox("Attention layer", names)
 layer = layers[names.index(choice)]
 head = st.slider("Head", 0, layer.maps.shape[0] - 1, 0) if layer.maps.shape[0] > 1 else 0
+# Over hundreds of keys most probabilities are small: scaling colours to the map's own
+# maximum, or to its 99th percentile (the top 1% of cells saturate), shows their structure,
+# at the price of comparability between maps.
+SCALES = {"0 to 1": None, "0 to this map's maximum": 100.0,
+          "0 to its 99th percentile": 99.0}
+scale = st.radio("Colour scale", list(SCALES), horizontal=True,
+                 help="Probabilities of long inputs are small; a top colour taken from the "
+                      "map itself shows their structure. 0 to 1 compares maps with each other.")
+percentile = SCALES[scale]
+zmax = 1.0 if percentile is None else max(float(np.percentile(layer.maps[head], percentile)),
+                                          1e-12)
 fig = figures.heatmap(layer.maps[head], layer.query_tokens, layer.key_tokens,
-                      title=f"{layer.name} · head {head}")
+                      title=f"{layer.name} · head {head}", zmax=zmax,
+                      numbered=layer.pool is None)
 figure_with_exports(fig, f"{layer.name}-head{head}", "your-model-map", probs=layer.maps[head],
                     query_labels=layer.query_tokens, key_labels=layer.key_tokens)
 if st.checkbox("All heads of this layer"):
     grid = figures.heads_grid(layer.maps[None], layer.query_tokens, layer.key_tokens,
-                              layer_names=[layer.name])
+                              layer_names=[layer.name], numbered=layer.pool is None)
     figure_with_exports(grid, f"{layer.name}-heads", "your-model-grid")

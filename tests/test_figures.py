@@ -77,3 +77,28 @@ def test_entropy_and_alignment_agreement():
     # target position 0 predicts zh word 0 (aligned to en word 0), position 1 = <eos>.
     agree = alignment_agreement(one_hot, [0, 1, -1], [0, -1], ((0, 0),))
     assert agree[0, 0] == pytest.approx(1.0) and agree[0, 1] == pytest.approx(1 / 3)
+
+
+def test_long_map_thins_tick_labels_but_hover_names_every_cell():
+    rng = np.random.default_rng(1)
+    n = int(rng.integers(200, 400))
+    tokens = [f"t{i}" for i in range(n)]
+    fig = figures.heatmap(_probs(rng, n, n), tokens, tokens)
+    ticks = list(fig.layout.yaxis.tickvals)
+    assert len(ticks) <= figures.MAX_TICK_LABELS and ticks[0] == 0
+    step = ticks[1] - ticks[0]
+    assert all(b - a == step for a, b in zip(ticks, ticks[1:]))
+    assert list(fig.layout.xaxis.ticktext) == [f"{i}·t{i}" for i in ticks]
+    hm = fig.data[0]
+    assert hm.xgap == 0 and hm.ygap == 0
+    assert hm.customdata[n - 1][n - 2][1] == f"{n - 2}·t{n - 2}"
+    grid = figures.heads_grid(_probs(rng, n, n)[None, None], tokens, tokens)
+    assert len(grid.layout.xaxis.tickvals) <= figures.MAX_TICK_LABELS
+
+
+def test_short_map_keeps_every_label_and_unnumbered_labels_stay_as_given():
+    rng = np.random.default_rng(2)
+    labels = ["0–1 the", "2–3 fox", "4 <eos>"]
+    fig = figures.heatmap(_probs(rng, 3, 3), labels, labels, numbered=False, zmax=0.5)
+    assert list(fig.layout.yaxis.ticktext) == ["0–1 the", "2–3 fox", "4 &lt;eos&gt;"]
+    assert fig.data[0].zmax == 0.5 and fig.data[0].xgap == 1

@@ -46,7 +46,10 @@ def test_load_and_maps(saved):
                                                 "encoder.layer.1.attention.self"]
     assert layers[0].maps.shape == (4, 6, 6) and layers[0].query_tokens[0] == "[CLS]"
     pooled = attention_maps(model, tokenizer, "the quick brown fox", pool=4)
-    assert pooled[0].maps.shape == (4, 2, 2)
+    assert pooled[0].maps.shape == (4, 2, 2) and pooled[0].pool == 4
+    # [CLS] the quick brown fox [SEP]: tiles of 4 tokens, the last one shorter.
+    assert pooled[0].query_tokens == ["0–3 [CLS]", "4–5 fox"] == pooled[0].key_tokens
+    assert layers[0].pool is None
 
 
 def test_refusals_and_default_pool(tmp_path):
@@ -67,6 +70,8 @@ def test_page_shows_the_map(saved):
     app.text_input[0].input(str(saved)).run()
     assert not app.exception, app.exception
     assert [s.value for s in app.selectbox][0] == "encoder.layer.0.attention.self"
+    app.radio[0].set_value("0 to its 99th percentile").run()
+    assert not app.exception, app.exception
 
 
 @pytest.mark.browser
