@@ -59,16 +59,21 @@ def variants(name: str, pool: int) -> dict[str, tuple[str, Callable]]:
     }
 
 
+def forward_once(model, ids: torch.Tensor, context, output_attentions: bool) -> None:
+    """One forward without gradients inside context(model); the result is dropped."""
+    with torch.no_grad(), context(model):
+        out = model(input_ids=ids, output_attentions=output_attentions, use_cache=False)
+        # The maps are part of the result: they stay alive until the forward is done.
+        del out
+
+
 def measure(model, ids: torch.Tensor, context, output_attentions: bool, runs: int,
             warmup: int) -> tuple[float, float | None]:
     """(median milliseconds, peak GiB or None off CUDA) of one forward."""
     cuda = ids.device.type == "cuda"
 
     def forward():
-        with torch.no_grad(), context(model):
-            out = model(input_ids=ids, output_attentions=output_attentions, use_cache=False)
-            # The maps are part of the result: they stay alive until the forward is done.
-            del out
+        forward_once(model, ids, context, output_attentions)
 
     for _ in range(warmup):
         forward()

@@ -51,6 +51,14 @@ def _axis_ticks(labels: list[str]) -> tuple[list[int], list[str]]:
     return positions, [labels[i] for i in positions]
 
 
+def _cell_names(query_names: Sequence[str], key_names: Sequence[str]) -> np.ndarray:
+    """(Q, K, 2) hover data: each cell's query and key names, so hover names both tokens."""
+    names = np.empty((len(query_names), len(key_names), 2), dtype=object)
+    names[:, :, 0] = np.array(query_names, dtype=object)[:, None]
+    names[:, :, 1] = np.array(key_names, dtype=object)[None, :]
+    return names
+
+
 def _cell_gap(n: int) -> int:
     return 1 if n <= MAX_TICK_LABELS else 0
 
@@ -125,9 +133,7 @@ def heatmap(
     q_hover = [safe_text(h) for h in query_hover] if query_hover is not None else q_ticks
     z = _masked_probs(probs, mask)
     nq, nk = probs.shape
-    custom = np.empty((nq, nk, 2), dtype=object)
-    custom[:, :, 0] = np.array(q_hover, dtype=object)[:, None]
-    custom[:, :, 1] = np.array(k_ticks, dtype=object)[None, :]
+    custom = _cell_names(q_hover, k_ticks)
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(nk)), y=list(range(nq)), customdata=custom,
         colorscale=COLORSCALE, zmin=0.0, zmax=zmax, xgap=_cell_gap(nk), ygap=_cell_gap(nq),
@@ -176,9 +182,7 @@ def heads_grid(
                         for c in range(n_heads)],
     )
     q_ticks, k_ticks = tick_labels(query_labels, numbered), tick_labels(key_labels, numbered)
-    custom = np.empty((nq, nk, 2), dtype=object)
-    custom[:, :, 0] = np.array(q_ticks, dtype=object)[:, None]
-    custom[:, :, 1] = np.array(k_ticks, dtype=object)[None, :]
+    custom = _cell_names(q_ticks, k_ticks)
     for r in range(n_layers):
         for c in range(n_heads):
             fig.add_trace(go.Heatmap(

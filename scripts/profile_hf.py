@@ -21,13 +21,8 @@ from torch.profiler import ProfilerActivity, profile
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import attnviz.hf  # noqa: E402  (imports kernels before transformers)
-from attnviz.bench_hf import build_model, measure, parse  # noqa: E402
+from attnviz.bench_hf import build_model, forward_once, measure, parse  # noqa: E402
 from attnviz.capturing import capture  # noqa: E402
-
-
-def forward(model, ids, context, output_attentions: bool) -> None:
-    with torch.no_grad(), context(model):
-        model(input_ids=ids, output_attentions=output_attentions, use_cache=False)
 
 
 def main(length: int) -> None:
@@ -46,7 +41,7 @@ def main(length: int) -> None:
         ms, gib = measure(model, ids, context, output_attentions, 5, 2)
         torch.cuda.synchronize()
         start = time.perf_counter()
-        forward(model, ids, context, output_attentions)
+        forward_once(model, ids, context, output_attentions)
         issued = time.perf_counter()
         torch.cuda.synchronize()
         done = time.perf_counter()
@@ -56,10 +51,10 @@ def main(length: int) -> None:
     for label in ("sdpa", "attnviz, no maps", "attnviz, pooled 16"):
         implementation, context, output_attentions = variants[label]
         model.set_attn_implementation(implementation)
-        forward(model, ids, context, output_attentions)
+        forward_once(model, ids, context, output_attentions)
         torch.cuda.synchronize()
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-            forward(model, ids, context, output_attentions)
+            forward_once(model, ids, context, output_attentions)
             torch.cuda.synchronize()
         print(f"==== {label} L={length}")
         print(prof.key_averages().table(sort_by="self_cuda_time_total", row_limit=14,
