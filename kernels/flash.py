@@ -25,6 +25,7 @@ import math
 import os
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import triton
 import triton.language as tl
@@ -127,10 +128,12 @@ def _mm_acc(p, v, acc, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
 @triton.jit
 def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
                offs_m, offs_n, offs_d, lo, hi, Lq, Lk, causal_offset, qk_scale,
-               HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr,
+               HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
+               BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, MASKED: tl.constexpr,
                INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr,
-               TMA: tl.constexpr = False, b=0, kv_h=0):
+               TMA: tl.constexpr = False, b=0, kv_h=0,
+               POOL: tl.constexpr = 0, col_l=0.0, PART_rows=None, part_ok=None, n_cols=0):
     """Online softmax over the key tiles [lo, hi).
 
     K_tile, V_tile: pointers to this head's K and V, or with TMA=True tensor descriptors
@@ -141,6 +144,14 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
     no bounds and, without key padding, every score is finite. That path does what the
     Triton tutorial does: the max comes from the raw products, scaling and subtracting
     the max fuse into one multiply-add, and no -inf guard is needed.
+
+    POOL > 0 (pooled maps in one sweep): besides the row's running sum, each row keeps
+    the log-sum-exp (base 2) of its scores in every POOL-wide column of keys and writes
+    it to PART_rows (one pointer per row, n_cols entries each). A column wider than a
+    tile is summed across its tiles in col_l, rescaled by alpha like l_i, and the
+    value is rewritten at every tile so the last write holds the whole column; a
+    column narrower than a tile is summed inside the tile. Once the row's final
+    log-sum-exp is known, exp2(part - lse) is the column's share of its probability.
     """
     d_ok = offs_d < HEAD_DIM
     for start_n in range(lo, hi, BLOCK_N):
@@ -173,31 +184,94 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
         else:
             qk = _mm(q, kT, INPUT_PRECISION, UPCAST)
             m_new = tl.maximum(m_i, tl.max(qk, 1) * qk_scale)
+            m_safe = m_new
             p = tl.math.exp2(qk * qk_scale - m_new[:, None])
             alpha = tl.math.exp2(m_i - m_new)
-        l_i = l_i * alpha + tl.sum(p, 1)
+        l_tile = tl.sum(p, 1)
+        l_i = l_i * alpha + l_tile
+        if POOL >= BLOCK_N:  # the column restarts at its first tile
+            col_l = tl.where(start_n % POOL == 0, l_tile, col_l * alpha + l_tile)
+            tl.store(PART_rows + start_n // POOL, m_safe + tl.math.log2(col_l), mask=part_ok)
+        elif POOL > 0:
+            sub_l = tl.sum(tl.reshape(p, [BLOCK_M, BLOCK_N // POOL, POOL]), 2)
+            sub_cols = start_n // POOL + tl.arange(0, BLOCK_N // POOL)
+            tl.store(PART_rows[:, None] + sub_cols[None, :],
+                     m_safe[:, None] + tl.math.log2(sub_l),
+                     mask=part_ok[:, None] & (sub_cols[None, :] < n_cols))
         acc = _mm_acc(p, v, acc * alpha[:, None], INPUT_PRECISION, UPCAST)
         m_i = m_new
-    return acc, l_i, m_i
+    return acc, l_i, m_i, col_l
 
 
 # ----------------------------------------------------------------------------------
 # Forward
 # ----------------------------------------------------------------------------------
 @triton.jit
-def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
+def _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth, n_cols):
+    """Where each of this tile's rows writes its per-column log-sum-exps (PART is
+    (B, heads asked for, Lq, n_cols) float32), and which rows write: none of a head
+    whose map was not asked for (slot -1)."""
+    head = PART + b.to(tl.int64) * stride_partb + slot.to(tl.int64) * stride_parth
+    # (the head's test broadcast to a row vector first: the interpreter widens a
+    # scalar bool in `&` to int32)
+    return head + offs_m.to(tl.int64) * n_cols, row_ok & ((offs_m * 0 + slot) >= 0)
+
+
+@triton.jit
+def _pool_part_rows(PART_rows, POOLED, b, slot, stride_pb, stride_ph, stride_pm,
+                    lse, row_ok, start_m, hi, Lq, Lk, n_cols,
+                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
+                    POOL: tl.constexpr, POOL_ROWS: tl.constexpr, CHUNK: tl.constexpr):
+    """Turn this tile's per-row column log-sum-exps into pooled means: for every group
+    of POOL_ROWS rows, sum exp2(part - lse) over the rows and divide by the cell count
+    of the POOL x POOL tile the group lies in. POOL_ROWS = min(POOL, 64) divides
+    BLOCK_M, so each group belongs to one program and is written once, with a plain
+    store (no atomics); the host adds the POOL / POOL_ROWS groups of a taller tile.
+
+    The PART rows were written moments ago by this program and are read back while
+    they are still in L2. Columns past the causal edge were never written: they stay
+    zero in POOLED, which starts zeroed.
+    """
+    tl.debug_barrier()  # every thread's PART stores are visible to the whole program
+    GROUPS: tl.constexpr = BLOCK_M // POOL_ROWS
+    groups = start_m * GROUPS + tl.arange(0, GROUPS)
+    group_ok = groups < tl.cdiv(Lq, POOL_ROWS)
+    rows_in_tile = tl.maximum(tl.minimum(Lq - (groups * POOL_ROWS) // POOL * POOL, POOL), 1)
+    # Columns some tile of this program visited (whole BLOCK_N tiles up to hi).
+    n_written = tl.minimum(tl.cdiv(tl.cdiv(hi, BLOCK_N) * BLOCK_N, POOL), n_cols)
+    P_head = POOLED + b.to(tl.int64) * stride_pb + slot.to(tl.int64) * stride_ph
+    for c0 in range(0, n_written, CHUNK):
+        cols = c0 + tl.arange(0, CHUNK)
+        col_ok = cols < n_written
+        part = tl.load(PART_rows[:, None] + cols[None, :],
+                       mask=row_ok[:, None] & col_ok[None, :], other=float("-inf"))
+        # A row that saw no key has part = -inf and lse = +inf: exp2(-inf) = 0.
+        share = tl.math.exp2(part - lse[:, None])
+        sums = tl.sum(tl.reshape(share, [GROUPS, POOL_ROWS, CHUNK]), 1)
+        cols_in_tile = tl.maximum(tl.minimum(Lk - cols * POOL, POOL), 1)
+        sums = sums / (rows_in_tile[:, None].to(tl.float32) * cols_in_tile[None, :].to(tl.float32))
+        tl.store(P_head + groups[:, None] * stride_pm + cols[None, :], sums,
+                 mask=group_ok[:, None] & col_ok[None, :])
+
+
+@triton.jit
+def _fwd_kernel(Q, K, V, O, LSE, KPM, P, PART, HEAD_SLOT,
                 stride_qb, stride_qh, stride_qm,
                 stride_kb, stride_kh, stride_kn,
                 stride_vb, stride_vh, stride_vn,
                 stride_ob, stride_oh, stride_om,
                 stride_kpmb,
                 stride_pb, stride_ph, stride_pm,
-                H, Lq, Lk, qk_scale, pool, LQ_BUCKET, LK_BUCKET,
+                stride_partb, stride_parth,
+                H, Lq, Lk, n_cols, qk_scale, LQ_BUCKET, LK_BUCKET,
                 GROUP: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
                 BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
-                P_MODE: tl.constexpr, POOL_SUB: tl.constexpr,
-                INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+                P_MODE: tl.constexpr, POOL: tl.constexpr, POOL_ROWS: tl.constexpr,
+                CHUNK: tl.constexpr, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
+    """P_MODE 0: output and lse only. 1: also the full map, in a second sweep
+    (_write_probs). 2: also POOL x POOL means, in the same sweep (_fwd_tiles keeps
+    per-column log-sum-exps, _pool_part_rows turns them into means)."""
     # LQ_BUCKET / LK_BUCKET only key the autotuner (powers of two of the lengths).
     start_m, bh, b, h, kv_h = _program_ids(H, GROUP)
 
@@ -217,83 +291,101 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, HEAD_SLOT,
     m_i = tl.full([BLOCK_M], float("-inf"), dtype=tl.float32)
     l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
     acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)
+    col_l = tl.zeros([BLOCK_M], dtype=tl.float32)
+    slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
+    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth,
+                                    n_cols)
 
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
     # Whole tiles every query sees: no bounds or causal work.
-    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
-                               offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset,
-                               qk_scale, HEAD_DIM, BLOCK_D, BLOCK_N, CAUSAL, HAS_KPM, False,
-                               INPUT_PRECISION, UPCAST)
+    acc, l_i, m_i, col_l = _fwd_tiles(
+        acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
+        offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset, qk_scale,
+        HEAD_DIM, BLOCK_D, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM, False, INPUT_PRECISION, UPCAST,
+        False, b, kv_h, POOL, col_l, PART_rows, part_ok, n_cols)
     # The diagonal band and the ragged end.
-    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
-                               offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
-                               qk_scale, HEAD_DIM, BLOCK_D, BLOCK_N, CAUSAL, HAS_KPM, True,
-                               INPUT_PRECISION, UPCAST)
+    acc, l_i, m_i, col_l = _fwd_tiles(
+        acc, l_i, m_i, q, K_tile, V_tile, KPM_row, stride_kn, stride_vn,
+        offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset, qk_scale,
+        HEAD_DIM, BLOCK_D, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST,
+        False, b, kv_h, POOL, col_l, PART_rows, part_ok, n_cols)
 
     out, lse = _finish_rows(acc, l_i, m_i)
     tl.store(O + b * stride_ob + h * stride_oh + offs_m[:, None] * stride_om + offs_d[None, :],
              out.to(O.dtype.element_ty), mask=row_ok[:, None] & d_ok[None, :])
     tl.store(LSE + bh * Lq + offs_m, lse, mask=row_ok)
 
-    if P_MODE != 0:
-        slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
+    if P_MODE == 1:
         if slot >= 0:
-            _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
-                         m_i, l_i, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
+            _write_probs(q, K_tile, KPM_row, P, b, slot, stride_pb, stride_ph, stride_pm,
+                         m_i, l_i, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
                          causal_offset, qk_scale, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, HAS_KPM,
-                         P_MODE, POOL_SUB, INPUT_PRECISION, UPCAST, stride_kn)
+                         INPUT_PRECISION, UPCAST, stride_kn)
+    elif P_MODE == 2:
+        if slot >= 0:
+            _pool_part_rows(PART_rows, P, b, slot, stride_pb, stride_ph, stride_pm,
+                            lse, row_ok, start_m, hi, Lq, Lk, n_cols,
+                            BLOCK_M, BLOCK_N, POOL, POOL_ROWS, CHUNK)
 
 
 @triton.jit
-def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, H, Lq, Lk, qk_scale,
-                    LQ_BUCKET, LK_BUCKET,
+def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, P, PART, HEAD_SLOT,
+                    stride_pb, stride_ph, stride_pm, stride_partb, stride_parth,
+                    H, Lq, Lk, n_cols, qk_scale, LQ_BUCKET, LK_BUCKET,
                     GROUP: tl.constexpr, HEAD_DIM: tl.constexpr,
-                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, CAUSAL: tl.constexpr):
-    """The forward without probabilities or key padding, its tiles moved by Hopper's
-    tensor copy engine (TMA) through descriptors of the 4-D tensors: no address
-    arithmetic per element, no bounds masks on loads (rows past the end read as zeros,
-    stores past it are dropped). CUDA with compute capability 9+ only; the pointer
-    kernel above is the one the interpreter and other GPUs run."""
+                    BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr, CAUSAL: tl.constexpr,
+                    POOL: tl.constexpr, POOL_ROWS: tl.constexpr, CHUNK: tl.constexpr):
+    """The forward without key padding or full maps (pooled maps, POOL > 0, are fine),
+    its tiles moved by Hopper's tensor copy engine (TMA) through descriptors of the 4-D
+    tensors: no address arithmetic per element, no bounds masks on loads (rows past the
+    end read as zeros, stores past it are dropped). CUDA with compute capability 9+
+    only; the pointer kernel above is the one the interpreter and other GPUs run."""
     start_m, bh, b, h, kv_h = _program_ids(H, GROUP)
     offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
     offs_n = tl.arange(0, BLOCK_N)
     offs_d = tl.arange(0, HEAD_DIM)
+    row_ok = offs_m < Lq
     q = desc_q.load([b, h, start_m * BLOCK_M, 0]).reshape(BLOCK_M, HEAD_DIM)
     m_i = tl.full([BLOCK_M], float("-inf"), dtype=tl.float32)
     l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
     acc = tl.zeros([BLOCK_M, HEAD_DIM], dtype=tl.float32)
+    col_l = tl.zeros([BLOCK_M], dtype=tl.float32)
+    slot = tl.load(HEAD_SLOT + h)
+    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth,
+                                    n_cols)
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
-    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, desc_k, desc_v, LSE, 0, 0,
-                               offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset,
-                               qk_scale, HEAD_DIM, HEAD_DIM, BLOCK_N, CAUSAL, False, False,
-                               "tf32", False, True, b, kv_h)
-    acc, l_i, m_i = _fwd_tiles(acc, l_i, m_i, q, desc_k, desc_v, LSE, 0, 0,
-                               offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset,
-                               qk_scale, HEAD_DIM, HEAD_DIM, BLOCK_N, CAUSAL, False, True,
-                               "tf32", False, True, b, kv_h)
+    acc, l_i, m_i, col_l = _fwd_tiles(
+        acc, l_i, m_i, q, desc_k, desc_v, LSE, 0, 0,
+        offs_m, offs_n, offs_d, 0, unmasked, Lq, Lk, causal_offset, qk_scale,
+        HEAD_DIM, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, False, False, "tf32", False,
+        True, b, kv_h, POOL, col_l, PART_rows, part_ok, n_cols)
+    acc, l_i, m_i, col_l = _fwd_tiles(
+        acc, l_i, m_i, q, desc_k, desc_v, LSE, 0, 0,
+        offs_m, offs_n, offs_d, unmasked, hi, Lq, Lk, causal_offset, qk_scale,
+        HEAD_DIM, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, False, True, "tf32", False,
+        True, b, kv_h, POOL, col_l, PART_rows, part_ok, n_cols)
     out, lse = _finish_rows(acc, l_i, m_i)
     desc_o.store([b, h, start_m * BLOCK_M, 0],
                  out.to(q.dtype).reshape(1, 1, BLOCK_M, HEAD_DIM))
-    tl.store(LSE + bh * Lq + offs_m, lse, mask=offs_m < Lq)
+    tl.store(LSE + bh * Lq + offs_m, lse, mask=row_ok)
+    if POOL > 0:
+        if slot >= 0:
+            _pool_part_rows(PART_rows, P, b, slot, stride_pb, stride_ph, stride_pm,
+                            lse, row_ok, start_m, hi, Lq, Lk, n_cols,
+                            BLOCK_M, BLOCK_N, POOL, POOL_ROWS, CHUNK)
 
 
 @triton.jit
-def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, stride_pm,
-                 m_i, l_i, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk, pool,
+def _write_probs(q, K_tile, KPM_row, P, b, slot, stride_pb, stride_ph, stride_pm,
+                 m_i, l_i, offs_m, offs_n, offs_d, row_ok, hi, Lq, Lk,
                  causal_offset, qk_scale, HEAD_DIM: tl.constexpr,
                  BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
-                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, P_MODE: tl.constexpr,
-                 POOL_SUB: tl.constexpr, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr,
-                 stride_kn):
-    """Second sweep: recompute each score tile and write exp2(s - m) / l.
-
-    P_MODE 1 writes the full map. P_MODE 2 writes, for every POOL_SUB x POOL_SUB cell
-    block, the sum of its probabilities divided by the cell count of the pool x pool
-    tile it lies in (pool is a multiple of POOL_SUB), so the blocks of one tile add up
-    to that tile's mean and no Lq x Lk memory is touched.
-    """
+                 CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr,
+                 INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr, stride_kn):
+    """Second sweep for the full map: recompute each score tile and write
+    exp2(s - m) / l, the final probability, so every element of P is written once."""
     d_ok = offs_d < HEAD_DIM
     m_safe = tl.where(m_i == float("-inf"), 0.0, m_i)
     inv_l = 1.0 / tl.where(l_i == 0.0, 1.0, l_i)
@@ -306,35 +398,14 @@ def _write_probs(q, K_tile, KPM_row, P, b, slot, start_m, stride_pb, stride_ph, 
         s = _scores(q, kT, offs_m, cols, KPM_row, Lq, Lk, causal_offset, qk_scale,
                     CAUSAL, HAS_KPM, True, INPUT_PRECISION, UPCAST)
         p = tl.math.exp2(s - m_safe[:, None]) * inv_l[:, None]
-        if P_MODE == 1:
-            tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :],
-                     p.to(P.dtype.element_ty), mask=row_ok[:, None] & (cols[None, :] < Lk))
-        else:
-            p = tl.where(row_ok[:, None], p, 0.0)  # rows past Lq hold garbage scores
-            sums = tl.sum(tl.sum(tl.reshape(p, [BLOCK_M // POOL_SUB, POOL_SUB,
-                                                BLOCK_N // POOL_SUB, POOL_SUB]), 3), 1)
-            sub_rows = (start_m * BLOCK_M) // POOL_SUB + tl.arange(0, BLOCK_M // POOL_SUB)
-            sub_cols = start_n // POOL_SUB + tl.arange(0, BLOCK_N // POOL_SUB)
-            # Cells of the pool tile each block lies in (edge tiles have fewer; blocks
-            # past the end, never stored, get 1 rather than a division by zero).
-            rows_in_tile = tl.maximum(tl.minimum(Lq - (sub_rows * POOL_SUB) // pool * pool,
-                                                 pool), 1)
-            cols_in_tile = tl.maximum(tl.minimum(Lk - (sub_cols * POOL_SUB) // pool * pool,
-                                                 pool), 1)
-            sums = sums / (rows_in_tile[:, None].to(tl.float32)
-                           * cols_in_tile[None, :].to(tl.float32))
-            tl.store(P_head + sub_rows[:, None] * stride_pm + sub_cols[None, :], sums,
-                     mask=(sub_rows[:, None] < tl.cdiv(Lq, POOL_SUB))
-                     & (sub_cols[None, :] < tl.cdiv(Lk, POOL_SUB)))
-    if P_MODE == 1:
-        # Tiles past the causal edge: zeros, with no arithmetic. (The pooled buffer
-        # starts zeroed, so it needs none.)
-        zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=P.dtype.element_ty)
-        for start_n in range(tl.cdiv(hi, BLOCK_N) * BLOCK_N, Lk, BLOCK_N):
-            cols = start_n + offs_n
-            tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :], zeros,
-                     mask=row_ok[:, None] & (cols[None, :] < Lk))
-
+        tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :],
+                 p.to(P.dtype.element_ty), mask=row_ok[:, None] & (cols[None, :] < Lk))
+    # Tiles past the causal edge: zeros, with no arithmetic.
+    zeros = tl.zeros([BLOCK_M, BLOCK_N], dtype=P.dtype.element_ty)
+    for start_n in range(tl.cdiv(hi, BLOCK_N) * BLOCK_N, Lk, BLOCK_N):
+        cols = start_n + offs_n
+        tl.store(P_head + offs_m[:, None] * stride_pm + cols[None, :], zeros,
+                 mask=row_ok[:, None] & (cols[None, :] < Lk))
 
 # ----------------------------------------------------------------------------------
 # Backward
@@ -471,7 +542,7 @@ _TUNE_KEY = ["LQ_BUCKET", "LK_BUCKET", "HEAD_DIM", "CAUSAL", "HAS_KPM", "GROUP"]
 _fwd_tuned = triton.autotune(
     configs=_gpu_configs([(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 3), (64, 64, 4, 3),
                           (128, 64, 8, 4), (64, 128, 4, 3), (128, 128, 8, 2)]),
-    key=[*_TUNE_KEY, "P_MODE", "POOL_SUB"],
+    key=[*_TUNE_KEY, "P_MODE", "POOL"],
     prune_configs_by={"early_config_prune": _prune_for_head_dim},
 )(_fwd_kernel)
 _bwd_dkdv_tuned = triton.autotune(
@@ -500,7 +571,7 @@ _fwd_tma_tuned = triton.autotune(
              for bm, bn, w, st in [(128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 2),
                                    (128, 128, 8, 3), (64, 64, 4, 3), (128, 64, 8, 4),
                                    (64, 128, 4, 3)]],
-    key=["LQ_BUCKET", "LK_BUCKET", "HEAD_DIM", "CAUSAL", "GROUP"],
+    key=["LQ_BUCKET", "LK_BUCKET", "HEAD_DIM", "CAUSAL", "GROUP", "POOL"],
 )(_fwd_tma_kernel)
 
 # Set ATTNVIZ_TMA=0 to keep every launch on the pointer kernel (to compare the two).
@@ -513,12 +584,13 @@ def _has_tma(device: torch.device) -> bool:
 
 
 def _tma_eligible(q, k, v, kpm, request, interpret: bool) -> bool:
-    """Whether the TMA kernel runs this call: a forward without probabilities or key
-    padding, 16-bit inputs, head dim 128, long enough to autotune, on Hopper or later,
-    with the 16-byte alignment the copy engine needs. (Measured on an H100: at head dim
-    128 it beat the pointer kernel by 2-12%, at 64 it lost up to 4%;
-    benchmarks/kernel_speed_notes.md.)"""
-    if (interpret or not USE_TMA or request is not None or kpm is not None
+    """Whether the TMA kernel runs this call: a forward without key padding or full
+    maps (pooled maps are fine), 16-bit inputs, head dim 128, long enough to autotune,
+    on Hopper or later, with the 16-byte alignment the copy engine needs. (Measured on
+    an H100: at head dim 128 it beat the pointer kernel by 2-12%, at 64 it lost up to
+    4%; benchmarks/kernel_speed_notes.md.)"""
+    full_map = request is not None and (request.pool or 1) == 1
+    if (interpret or not USE_TMA or full_map or kpm is not None
             or q.dtype not in (torch.float16, torch.bfloat16) or q.shape[-1] != 128
             or q.shape[2] * k.shape[2] < AUTOTUNE_MIN_CELLS or not _has_tma(q.device)):
         return False
@@ -527,18 +599,20 @@ def _tma_eligible(q, k, v, kpm, request, interpret: bool) -> bool:
                for t in (q, k, v))
 
 
-def _flash_forward_tma(q, k, v, o, lse, scale: float, causal: bool,
-                       interpret: bool = False) -> None:
-    """Fill o and lse with the TMA kernel. Under the interpreter (which runs tensor
-    descriptors too, so the tests check this kernel's logic on a CPU) one fixed block
-    size replaces the autotuner."""
+def _flash_forward_tma(q, k, v, o, lse, scale: float, causal: bool, pooled: _Pooled,
+                       head_slot: torch.Tensor, interpret: bool = False) -> None:
+    """Fill o, lse (and the pooled blocks) with the TMA kernel. Under the interpreter
+    (which runs tensor descriptors too, so the tests check this kernel's logic on a
+    CPU) one fixed block size replaces the autotuner."""
     B, H, Lq, D = q.shape
     Hkv, Lk = k.shape[1], k.shape[2]
     descs = [TensorDescriptor.from_tensor(t, [1, 1, 64, D]) for t in (q, k, v, o)]
-    args = (*descs, lse, H, Lq, Lk, scale * LOG2E, _bucket(Lq), _bucket(Lk))
-    meta = {"GROUP": H // Hkv, "HEAD_DIM": D, "CAUSAL": causal}
+    args = (*descs, lse, *pooled.pointer_args(lse), head_slot, *pooled.stride_args(),
+            H, Lq, Lk, pooled.n_cols, scale * LOG2E, _bucket(Lq), _bucket(Lk))
+    meta = {"GROUP": H // Hkv, "HEAD_DIM": D, "CAUSAL": causal, **pooled.meta()}
     if interpret:  # every descriptor keeps its 64-row blocks
-        _fwd_tma_kernel[(triton.cdiv(Lq, 64), B * H)](*args, **meta, BLOCK_M=64, BLOCK_N=64)
+        with np.errstate(divide="ignore"):
+            _fwd_tma_kernel[(triton.cdiv(Lq, 64), B * H)](*args, **meta, BLOCK_M=64, BLOCK_N=64)
     else:
         _fwd_tma_tuned[lambda m: (triton.cdiv(Lq, m["BLOCK_M"]), B * H)](*args, **meta)
 
@@ -564,12 +638,15 @@ def _small_problem_config(head_dim: int, elem_size: int) -> dict:
 
 def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, elem_size: int,
             *args, **kwargs):
+    # Pooled maps need BLOCK_M to be a multiple of POOL_ROWS (at most 64, which every
+    # GPU configuration's BLOCK_M is).
     if interpret:
-        blocks = _interpreter_blocks(Lq, Lk, max(16, kwargs.get("POOL_SUB", 1)))
-        raw[grid_of(blocks)](*args, **kwargs, **blocks)
+        blocks = _interpreter_blocks(Lq, Lk, max(16, kwargs.get("POOL_ROWS", 1)))
+        # log2(0) = -inf is meant (a column of keys no query sees): numpy would warn.
+        with np.errstate(divide="ignore"):
+            raw[grid_of(blocks)](*args, **kwargs, **blocks)
     elif Lq * Lk < AUTOTUNE_MIN_CELLS:
         config = _small_problem_config(kwargs["HEAD_DIM"], elem_size)
-        config["BLOCK_N"] = max(config["BLOCK_N"], kwargs.get("POOL_SUB", 1))
         raw[grid_of(config)](*args, **kwargs, **config)
     else:
         tuned[grid_of](*args, **kwargs)
@@ -606,9 +683,58 @@ class ProbsRequest:
     pool: int | None = None
 
 
-# The pooled sweep writes sums over POOL_SUB x POOL_SUB cells; every launch
-# configuration has blocks of at least this size so POOL_SUB divides them.
-MAX_POOL_SUB = 64
+# Pooled maps: the kernel sums groups of at most this many rows; the host adds the
+# groups of a taller pool tile (a tensor of Lq/64 x Lk/P, small).
+MAX_POOL_ROWS = 64
+
+
+@dataclass(frozen=True)
+class _Pooled:
+    """The buffers of a pooled-map forward (or none, pool = 0): `part` holds each row's
+    log-sum-exp over every pool-wide column of keys, (B, heads, Lq, n_cols) float32
+    (1/pool of the full map's cells, freed on return); `blocks` the kernel's means
+    over pool_rows x pool cells, zeroed so columns past the causal edge read 0."""
+
+    pool: int = 0
+    n_cols: int = 1
+    part: torch.Tensor | None = None
+    blocks: torch.Tensor | None = None
+
+    @property
+    def pool_rows(self) -> int:
+        return min(self.pool, MAX_POOL_ROWS) if self.pool else 1
+
+    def pointer_args(self, dummy: torch.Tensor) -> tuple:
+        return (dummy, dummy) if self.part is None else (self.blocks, self.part)
+
+    def stride_args(self) -> tuple:
+        if self.part is None:
+            return (0, 0, 0, 0, 0)
+        return (*self.blocks.stride()[:3], *self.part.stride()[:2])
+
+    def meta(self) -> dict:
+        chunk = min(64, max(16, triton.next_power_of_2(self.n_cols)))
+        return {"POOL": self.pool, "POOL_ROWS": self.pool_rows, "CHUNK": chunk}
+
+    def finish(self, Lq: int) -> torch.Tensor:
+        """The means of pool x pool tiles: each is the sum of pool / pool_rows blocks
+        (each already divided by its tile's cell count)."""
+        f = self.pool // self.pool_rows
+        if f == 1:
+            return self.blocks
+        B, Hs, nr, nc = self.blocks.shape
+        rows = triton.cdiv(Lq, self.pool)
+        blocks = torch.nn.functional.pad(self.blocks, (0, 0, 0, rows * f - nr))
+        return blocks.view(B, Hs, rows, f, nc).sum(dim=3)
+
+
+def _pooled_buffers(B: int, n_heads: int, Lq: int, Lk: int, pool: int,
+                    device: torch.device) -> _Pooled:
+    n_cols = triton.cdiv(Lk, pool)
+    part = torch.empty((B, n_heads, Lq, n_cols), device=device, dtype=torch.float32)
+    blocks = torch.zeros((B, n_heads, triton.cdiv(Lq, min(pool, MAX_POOL_ROWS)), n_cols),
+                         device=device, dtype=torch.float32)
+    return _Pooled(pool, n_cols, part, blocks)
 
 
 def _stored_dtype(dtype: torch.dtype, interpret: bool) -> torch.dtype:
@@ -637,55 +763,42 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
     Hkv, Lk = k.shape[1], k.shape[2]
     o = torch.empty_like(q, dtype=_stored_dtype(q.dtype, interpret))
     lse = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
-    if _tma_eligible(q, k, v, kpm, request, interpret):
-        _flash_forward_tma(q, k, v, o, lse, scale, causal)
-        return o, lse, None
-    p_mode, pool_sub, probs = 0, 1, None
     heads = () if request is None else (
         request.heads if request.heads is not None else tuple(range(H)))
     head_slot = _head_slots(H, heads, q.device)
+    p_mode, probs, pooled = 0, None, _Pooled()
     if request is not None:
-        if request.pool is None or request.pool == 1:
+        if (request.pool or 1) == 1:
             p_mode = 1
             probs = torch.empty((B, len(heads), Lq, Lk), device=q.device,
                                 dtype=_stored_dtype(request.dtype, interpret))
         else:
-            p_mode, pool_sub = 2, min(request.pool, MAX_POOL_SUB)
-            probs = torch.zeros((B, len(heads), triton.cdiv(Lq, pool_sub),
-                                 triton.cdiv(Lk, pool_sub)), device=q.device, dtype=torch.float32)
-    p_arg = probs if probs is not None else lse  # an unused pointer when not writing P
-    p_strides = probs.stride()[:3] if probs is not None else (0, 0, 0)
-    kpm_arg = kpm if kpm is not None else lse
-    kpm_stride = kpm.stride(0) if kpm is not None else 0
-    meta = _common_meta(q, H // Hkv, D, causal, kpm is not None, interpret)
+            p_mode = 2
+            pooled = _pooled_buffers(B, len(heads), Lq, Lk, request.pool, q.device)
 
-    def grid(m):
-        return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
+    if _tma_eligible(q, k, v, kpm, request, interpret):
+        _flash_forward_tma(q, k, v, o, lse, scale, causal, pooled, head_slot)
+    else:
+        p_arg = probs if probs is not None else pooled.pointer_args(lse)[0]
+        p_strides = probs.stride()[:3] if probs is not None else pooled.stride_args()[:3]
+        kpm_arg = kpm if kpm is not None else lse
+        kpm_stride = kpm.stride(0) if kpm is not None else 0
+        meta = _common_meta(q, H // Hkv, D, causal, kpm is not None, interpret)
 
-    _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk, q.element_size(),
-            q, k, v, o, lse, kpm_arg, p_arg, head_slot,
-            *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
-            kpm_stride, *p_strides,
-            H, Lq, Lk, scale * LOG2E, request.pool if p_mode == 2 else 1, _bucket(Lq), _bucket(Lk),
-            P_MODE=p_mode, POOL_SUB=pool_sub, **meta)
+        def grid(m):
+            return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
+
+        _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk, q.element_size(),
+                q, k, v, o, lse, kpm_arg, p_arg, pooled.pointer_args(lse)[1], head_slot,
+                *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
+                kpm_stride, *p_strides, *pooled.stride_args()[3:],
+                H, Lq, Lk, pooled.n_cols, scale * LOG2E, _bucket(Lq), _bucket(Lk),
+                P_MODE=p_mode, **pooled.meta(), **meta)
     if p_mode == 2:
-        probs = _finish_pooling(probs, request.pool, pool_sub, Lq, Lk)
+        probs = pooled.finish(Lq)
     if probs is not None:
         probs = probs.to(request.dtype)
     return o.to(q.dtype), lse, probs
-
-
-def _finish_pooling(blocks: torch.Tensor, pool: int, sub: int, Lq: int, Lk: int) -> torch.Tensor:
-    """Block values (each already divided by its pool tile's cell count) -> the means of
-    pool x pool tiles: the sum of the (pool/sub)**2 blocks of each tile. With pool == sub
-    the kernel's output is already the answer."""
-    f = pool // sub
-    if f == 1:
-        return blocks
-    B, Hs, nr, nc = blocks.shape
-    rows, cols = triton.cdiv(Lq, pool), triton.cdiv(Lk, pool)
-    blocks = torch.nn.functional.pad(blocks, (0, cols * f - nc, 0, rows * f - nr))
-    return blocks.view(B, Hs, rows, f, cols, f).sum(dim=(3, 5))
 
 
 def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpret: bool):

@@ -166,6 +166,19 @@ def test_pooled_probabilities_equal_pooling_the_full_map(Lq, Lk, P, causal):
     assert (pooled.double() - want).abs().max().item() < 1e-6
 
 
+@pytest.mark.parametrize("P", [16, 64, 256])
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_pooled_map_of_a_long_sequence_equals_pooling_the_full_map(P, causal):
+    # 1024 x 1024 cells per head: on a GPU this is the autotuned launch, whose configs
+    # put pool columns across tiles (P > BLOCK_N) and inside them (P < BLOCK_N).
+    dtype = torch.float32 if DEVICE == "cpu" else torch.bfloat16
+    q, k, v = (torch.randn(1, 2, 1024, 64, device=DEVICE, dtype=dtype) for _ in range(3))
+    _, full = attention(q, k, v, causal=causal, return_probs=True)
+    _, pooled = attention(q, k, v, causal=causal, return_probs=True, probs_pool=P)
+    assert pooled.shape == (1, 2, 1024 // P, 1024 // P)
+    assert (pooled.double() - pool_reference(full.double(), P)).abs().max().item() < 1e-7
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
 def test_low_precision_probabilities_of_selected_heads(dtype):
     q, k, v, kpm = random_inputs(2, 4, 2, 33, 47, 40, pad_fraction=0.2)
@@ -253,13 +266,15 @@ def test_pooled_with_rows_that_see_nothing():
     assert (pooled.double() - pool_reference(ref, 8)).abs().max().item() < 1e-6
 
 
-@pytest.mark.parametrize("B,H,Hkv,Lq,Lk,D,causal", [
-    (1, 4, 2, 200, 300, 64, True), (2, 2, 2, 130, 130, 128, False),
-    (1, 2, 1, 300, 77, 64, True), (1, 2, 2, 1, 257, 128, True), (1, 2, 2, 70, 1, 64, False),
+@pytest.mark.parametrize("B,H,Hkv,Lq,Lk,D,causal,pool", [
+    (1, 4, 2, 200, 300, 64, True, 32), (2, 2, 2, 130, 130, 128, False, 128),
+    (1, 2, 1, 300, 77, 64, True, 256), (1, 2, 2, 1, 257, 128, True, 4),
+    (1, 2, 2, 70, 1, 64, False, 2),
 ])
-def test_tma_kernel_matches_float64_reference(B, H, Hkv, Lq, Lk, D, causal):
+def test_tma_kernel_matches_float64_reference(B, H, Hkv, Lq, Lk, D, causal, pool):
     # The Hopper kernel (tensor descriptors) runs under the interpreter too, which checks
     # its tile logic on a CPU; on a Hopper GPU the same test runs it compiled, autotuned.
+    # It writes pooled maps in its one sweep: checked here for two heads, in reverse.
     from kernels import flash, interpreter_active
 
     interpret = interpreter_active()
@@ -270,7 +285,16 @@ def test_tma_kernel_matches_float64_reference(B, H, Hkv, Lq, Lk, D, causal):
     k, v = (torch.randn(B, Hkv, Lk, D, device=DEVICE, dtype=dtype) for _ in range(2))
     out = torch.full_like(q, float("nan"))
     lse = torch.full((B, H, Lq), float("nan"), device=DEVICE)
-    flash._flash_forward_tma(q, k, v, out, lse, D ** -0.5, causal, interpret=interpret)
-    ref = reference_attention(q.double(), k.double(), v.double(), causal=causal)
+    heads = (H - 1, 0)
+    pooled = flash._pooled_buffers(B, len(heads), Lq, Lk, pool, q.device)
+    flash._flash_forward_tma(q, k, v, out, lse, D ** -0.5, causal, pooled,
+                             flash._head_slots(H, heads, q.device), interpret=interpret)
+    ref, probs = reference_attention(q.double(), k.double(), v.double(), causal=causal,
+                                     return_probs=True)
     assert torch.isfinite(out).all()
     assert (out.double() - ref).abs().max().item() < (1e-5 if interpret else 2e-2)
+    want = pool_reference(probs[:, list(heads)], pool)
+    got = pooled.finish(Lq)
+    assert got.shape == want.shape
+    # bf16 inputs on the GPU: the scores themselves carry bf16 rounding.
+    assert (got.double() - want).abs().max().item() < (1e-6 if interpret else 2e-3)
