@@ -147,7 +147,8 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
 
     POOL > 0 (pooled maps in one sweep): besides the row's running sum, each row keeps
     the log-sum-exp (base 2) of its scores in every POOL-wide column of keys and writes
-    it to PART_rows (one pointer per row, n_cols entries each). A column wider than a
+    it to PART_rows (one pointer per row; a row's n_cols entries lie Lq apart, so the
+    rows of one column, written together, are contiguous). A column wider than a
     tile is summed across its tiles in col_l, rescaled by alpha like l_i, and the
     value is rewritten at every tile so the last write holds the whole column; a
     column narrower than a tile is summed inside the tile. Once the row's final
@@ -187,17 +188,23 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
             m_safe = m_new
             p = tl.math.exp2(qk * qk_scale - m_new[:, None])
             alpha = tl.math.exp2(m_i - m_new)
-        l_tile = tl.sum(p, 1)
-        l_i = l_i * alpha + l_tile
-        if POOL >= BLOCK_N:  # the column restarts at its first tile
-            col_l = tl.where(start_n % POOL == 0, l_tile, col_l * alpha + l_tile)
-            tl.store(PART_rows + start_n // POOL, m_safe + tl.math.log2(col_l), mask=part_ok)
-        elif POOL > 0:
+        if POOL > 0 and POOL < BLOCK_N:
+            # The tile's row sums come from its columns' sums: one reduction, not two.
             sub_l = tl.sum(tl.reshape(p, [BLOCK_M, BLOCK_N // POOL, POOL]), 2)
+            l_tile = tl.sum(sub_l, 1)
             sub_cols = start_n // POOL + tl.arange(0, BLOCK_N // POOL)
-            tl.store(PART_rows[:, None] + sub_cols[None, :],
+            tl.store(PART_rows[:, None] + sub_cols[None, :].to(tl.int64) * Lq,
                      m_safe[:, None] + tl.math.log2(sub_l),
                      mask=part_ok[:, None] & (sub_cols[None, :] < n_cols))
+        else:
+            l_tile = tl.sum(p, 1)
+        if POOL >= BLOCK_N:  # the column restarts at its first tile
+            col_l = tl.where(start_n % POOL == 0, l_tile, col_l * alpha + l_tile)
+            # (int32 is enough here: POOL >= BLOCK_N >= 16 keeps n_cols * Lq < 2**31
+            # up to 2**35 cells per head)
+            tl.store(PART_rows + (start_n // POOL) * Lq,
+                     m_safe + tl.math.log2(col_l), mask=part_ok)
+        l_i = l_i * alpha + l_tile
         acc = _mm_acc(p, v, acc * alpha[:, None], INPUT_PRECISION, UPCAST)
         m_i = m_new
     return acc, l_i, m_i, col_l
@@ -207,14 +214,15 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
 # Forward
 # ----------------------------------------------------------------------------------
 @triton.jit
-def _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth, n_cols):
+def _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth):
     """Where each of this tile's rows writes its per-column log-sum-exps (PART is
-    (B, heads asked for, Lq, n_cols) float32), and which rows write: none of a head
-    whose map was not asked for (slot -1)."""
+    (B, heads asked for, n_cols, Lq) float32: a column's rows are contiguous, so a
+    tile's store is one coalesced segment per column), and which rows write: none of
+    a head whose map was not asked for (slot -1)."""
     head = PART + b.to(tl.int64) * stride_partb + slot.to(tl.int64) * stride_parth
     # (the head's test broadcast to a row vector first: the interpreter widens a
     # scalar bool in `&` to int32)
-    return head + offs_m.to(tl.int64) * n_cols, row_ok & ((offs_m * 0 + slot) >= 0)
+    return head + offs_m, row_ok & ((offs_m * 0 + slot) >= 0)
 
 
 @triton.jit
@@ -243,7 +251,7 @@ def _pool_part_rows(PART_rows, POOLED, b, slot, stride_pb, stride_ph, stride_pm,
     for c0 in range(0, n_written, CHUNK):
         cols = c0 + tl.arange(0, CHUNK)
         col_ok = cols < n_written
-        part = tl.load(PART_rows[:, None] + cols[None, :],
+        part = tl.load(PART_rows[:, None] + cols[None, :].to(tl.int64) * Lq,
                        mask=row_ok[:, None] & col_ok[None, :], other=float("-inf"))
         # A row that saw no key has part = -inf and lse = +inf: exp2(-inf) = 0.
         share = tl.math.exp2(part - lse[:, None])
@@ -293,8 +301,7 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, PART, HEAD_SLOT,
     acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)
     col_l = tl.zeros([BLOCK_M], dtype=tl.float32)
     slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
-    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth,
-                                    n_cols)
+    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth)
 
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
@@ -352,8 +359,7 @@ def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, P, PART, HEAD_SLOT,
     acc = tl.zeros([BLOCK_M, HEAD_DIM], dtype=tl.float32)
     col_l = tl.zeros([BLOCK_M], dtype=tl.float32)
     slot = tl.load(HEAD_SLOT + h)
-    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth,
-                                    n_cols)
+    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth)
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
     acc, l_i, m_i, col_l = _fwd_tiles(
@@ -691,7 +697,7 @@ MAX_POOL_ROWS = 64
 @dataclass(frozen=True)
 class _Pooled:
     """The buffers of a pooled-map forward (or none, pool = 0): `part` holds each row's
-    log-sum-exp over every pool-wide column of keys, (B, heads, Lq, n_cols) float32
+    log-sum-exp over every pool-wide column of keys, (B, heads, n_cols, Lq) float32
     (1/pool of the full map's cells, freed on return); `blocks` the kernel's means
     over pool_rows x pool cells, zeroed so columns past the causal edge read 0."""
 
@@ -731,7 +737,7 @@ class _Pooled:
 def _pooled_buffers(B: int, n_heads: int, Lq: int, Lk: int, pool: int,
                     device: torch.device) -> _Pooled:
     n_cols = triton.cdiv(Lk, pool)
-    part = torch.empty((B, n_heads, Lq, n_cols), device=device, dtype=torch.float32)
+    part = torch.empty((B, n_heads, n_cols, Lq), device=device, dtype=torch.float32)
     blocks = torch.zeros((B, n_heads, triton.cdiv(Lq, min(pool, MAX_POOL_ROWS)), n_cols),
                          device=device, dtype=torch.float32)
     return _Pooled(pool, n_cols, part, blocks)
