@@ -81,7 +81,8 @@ def attention(
       probs_heads  only these heads, in this order: (B, len(probs_heads), Lq, Lk);
       probs_pool   P, a power of two: means over P x P tiles, (B, H, ceil(Lq/P),
                    ceil(Lk/P)), edge tiles averaged over the cells they have; the
-                   full map is never stored.
+                   full map is never stored (written in the forward's one sweep, with
+                   a float32 scratch of Lq x ceil(Lk/P) per head, freed on return).
     Differentiable with respect to q, k and v (the backward is a Triton kernel too).
     """
     shape = check_inputs(q, k, v, key_padding_mask, scale)

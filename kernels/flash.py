@@ -2,9 +2,12 @@
 
 Forward: one program owns BLOCK_M queries of one (batch, head); tiles of BLOCK_N keys
 and values stream past it while an online softmax keeps a running max `m_i` and sum
-`l_i`, so nothing of size Lq x Lk is ever held. When probabilities are asked for, a
+`l_i`, so nothing of size Lq x Lk is ever held. When the full map is asked for, a
 second sweep over the keys recomputes each score tile and writes exp(s - m) / l,
-which is the final probability: every element of P is written exactly once.
+which is the final probability: every element of P is written exactly once. Pooled
+maps (means over P x P tiles) need no second sweep: the forward's own loop keeps each
+row's log-sum-exp over every P-wide column of keys (Lq x Lk/P floats of scratch), and
+the program's tail turns them into tile means once the row's total is known.
 
 Backward: recompute the tiles from the saved log-sum-exp (FlashAttention-2), one
 kernel for dK/dV (a program per key tile, looping over queries) and one for dQ (a
