@@ -166,6 +166,28 @@ def test_pooled_probabilities_equal_pooling_the_full_map(Lq, Lk, P, causal):
     assert (pooled.double() - want).abs().max().item() < 1e-6
 
 
+@settings(max_examples=15, deadline=None)
+@given(
+    B=st.integers(1, 2), Hkv=st.integers(1, 2), group=st.integers(1, 2),
+    Lq=st.integers(1, 300), Lk=st.integers(1, 300), D=st.sampled_from([8, 40, 72]),
+    P=st.sampled_from([2, 4, 16, 32, 64, 128, 512]), causal=st.booleans(),
+    pad=st.sampled_from([0.0, 0.3, 1.0]), data=st.data(),
+)
+def test_property_pooled_maps_any_shape(B, Hkv, group, Lq, Lk, D, P, causal, pad, data):
+    # Pool columns across tiles and inside them, pool rows across programs, ragged
+    # edges, rows that see nothing, and any subset of heads in any order.
+    H = Hkv * group
+    heads = data.draw(st.permutations(range(H)).flatmap(
+        lambda order: st.integers(1, H).map(lambda n: list(order[:n]))))
+    q, k, v, kpm = random_inputs(B, H, Hkv, Lq, Lk, D, pad_fraction=pad)
+    _, ref = reference_attention(q.double(), k.double(), v.double(), causal=causal,
+                                 key_padding_mask=kpm, return_probs=True)
+    _, pooled = attention(q, k, v, causal=causal, key_padding_mask=kpm, return_probs=True,
+                          probs_pool=P, probs_heads=heads)
+    assert torch.isfinite(pooled).all()
+    assert (pooled.double() - pool_reference(ref[:, heads], P)).abs().max().item() < 1e-6
+
+
 @pytest.mark.parametrize("P", [16, 64, 256])
 @pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
 def test_pooled_map_of_a_long_sequence_equals_pooling_the_full_map(P, causal):
