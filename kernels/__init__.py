@@ -36,8 +36,50 @@ def _skip_interpreter_overflow_checks() -> None:
         builder.options = dataclasses.replace(options, sanitize_overflow=False)
 
 
+def _patch_language_once_per_launch() -> None:
+    # The interpreter re-patches triton.language (inspect.getmembers over its modules,
+    # ~0.15 ms) at every call of a @triton.jit helper inside a kernel, though the launch
+    # has patched the same modules already: two fifths of a forward's run time on the
+    # app's sentences. Skip a helper's patch when every language module its globals
+    # hold is patched; a launch's undo starts the count over. (Like the interpreter
+    # itself, this assumes one launch at a time per process; the app holds a lock
+    # around model calls for that reason.)
+    if os.environ.get("TRITON_INTERPRET", "0") in ("", "0"):
+        return
+    import inspect
+
+    import triton.language as tl
+    from triton.runtime import interpreter
+
+    patch = getattr(interpreter, "_patch_lang", None)
+    scope_type = getattr(interpreter, "_LangPatchScope", None)
+    if patch is None or scope_type is None or getattr(patch, "once_per_launch", False):
+        return
+    patched: set[int] = set()  # ids of the language modules patched now
+
+    def patch_once(fn):
+        langs = {id(value) for value in fn.__globals__.values()
+                 if inspect.ismodule(value) and value in (tl, tl.core)}
+        if langs and langs <= patched:
+            return scope_type()  # nothing patched, nothing to undo
+        scope = patch(fn)
+        patched.update(langs)
+        undo = scope.restore
+
+        def restore() -> None:
+            patched.clear()
+            undo()
+
+        scope.restore = restore
+        return scope
+
+    patch_once.once_per_launch = True
+    interpreter._patch_lang = patch_once
+
+
 _choose_triton_mode()
 _skip_interpreter_overflow_checks()
+_patch_language_once_per_launch()
 
 from .attention import attention, backend_name, interpreter_active  # noqa: E402
 from .reference import reference_attention  # noqa: E402

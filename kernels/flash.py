@@ -303,8 +303,13 @@ def _fwd_kernel(Q, K, V, O, LSE, KPM, P, PART, HEAD_SLOT,
     l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
     acc = tl.zeros([BLOCK_M, BLOCK_D], dtype=tl.float32)
     col_l = tl.zeros([BLOCK_M], dtype=tl.float32)
-    slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
-    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth)
+    slot = 0
+    PART_rows, part_ok = PART, row_ok  # unused unless P_MODE == 2
+    if P_MODE != 0:
+        slot = tl.load(HEAD_SLOT + h)  # where this head's map goes; -1: not asked for
+        if P_MODE == 2:
+            PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb,
+                                            stride_parth)
 
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
@@ -361,8 +366,12 @@ def _fwd_tma_kernel(desc_q, desc_k, desc_v, desc_o, LSE, P, PART, HEAD_SLOT,
     l_i = tl.zeros([BLOCK_M], dtype=tl.float32)
     acc = tl.zeros([BLOCK_M, HEAD_DIM], dtype=tl.float32)
     col_l = tl.zeros([BLOCK_M], dtype=tl.float32)
-    slot = tl.load(HEAD_SLOT + h)
-    PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb, stride_parth)
+    slot = 0
+    PART_rows, part_ok = PART, row_ok  # unused unless POOL > 0
+    if POOL > 0:
+        slot = tl.load(HEAD_SLOT + h)
+        PART_rows, part_ok = _pool_rows(PART, b, slot, offs_m, row_ok, stride_partb,
+                                        stride_parth)
     causal_offset = Lk - Lq
     hi, unmasked = _visible_key_range(start_m, Lq, Lk, BLOCK_M, BLOCK_N, CAUSAL)
     acc, l_i, m_i, col_l = _fwd_tiles(

@@ -320,3 +320,29 @@ def test_tma_kernel_matches_float64_reference(B, H, Hkv, Lq, Lk, D, causal, pool
     assert got.shape == want.shape
     # bf16 inputs on the GPU: the scores themselves carry bf16 rounding.
     assert (got.double() - want).abs().max().item() < (1e-6 if interpret else 2e-3)
+
+
+def test_interpreter_patches_the_language_once_per_launch():
+    # kernels/__init__ keeps the interpreter from re-patching triton.language at every
+    # call of a jitted helper (two fifths of a CPU forward); a launch must still undo
+    # its patch, and the next launch must still work.
+    from kernels import interpreter_active
+
+    if not interpreter_active():
+        pytest.skip("the interpreter runs only without a GPU")
+    import triton.language as tl
+    from triton.runtime import interpreter
+
+    calls = []
+    original = interpreter._patch_builtin
+    interpreter._patch_builtin = lambda *a, **kw: (calls.append(1), original(*a, **kw))[1]
+    try:
+        q, k, v, _ = random_inputs(1, 2, 2, 300, 300, 32)  # 3 x 3 tiles per head
+        attention(q, k, v, causal=True)
+    finally:
+        interpreter._patch_builtin = original
+    # Two language modules (ours and the standard library's), a handful of patches each,
+    # not a few per helper call per tile.
+    assert 0 < len(calls) <= 12
+    assert tl.core.is_builtin(tl.full)  # the launch's patch was undone
+    check_against_reference(q, k, v, causal=True, grads=False)
