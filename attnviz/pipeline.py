@@ -17,9 +17,10 @@ from models import DecodeStep, Trace, load_pretrained
 
 NORM_LABELS = {"post": "Post-LN", "pre": "Pre-LN"}
 BACKEND = "triton"
-# Triton's CPU interpreter patches triton.language globals while it runs a kernel, so two
-# threads (two Streamlit sessions) interpreting at once break each other ("Did you forget
-# to add @triton.jit?"). One model call at a time per process; on CUDA it costs little.
+# Two Streamlit sessions are two threads. Under Triton's CPU interpreter `kernels` already
+# makes their kernel launches take turns (its language patch is process-wide); this lock
+# keeps each model call's launches together, so one page finishes before the next starts
+# instead of both finishing late. On CUDA it costs little.
 _model_lock = threading.RLock()
 
 

@@ -37,16 +37,18 @@ def _skip_interpreter_overflow_checks() -> None:
 
 
 def _patch_language_once_per_launch() -> None:
-    # The interpreter re-patches triton.language (inspect.getmembers over its modules,
-    # ~0.15 ms) at every call of a @triton.jit helper inside a kernel, though the launch
-    # has patched the same modules already: two fifths of a forward's run time on the
-    # app's sentences. Skip a helper's patch when every language module its globals
-    # hold is patched; a launch's undo starts the count over. (Like the interpreter
-    # itself, this assumes one launch at a time per process; the app holds a lock
-    # around model calls for that reason.)
+    # Two fixes to how Triton's CPU interpreter patches triton.language around a kernel:
+    # - Speed: it re-patched every language module (inspect.getmembers, ~0.15 ms) at each
+    #   call of a @triton.jit helper inside a kernel, though the launch had patched them
+    #   already: two fifths of a forward's time on the app's sentences. A helper's call
+    #   now patches only modules not yet patched in this launch.
+    # - Threads: the patch is process-wide, so two threads interpreting at once (two
+    #   Streamlit sessions) undid each other's ("Did you forget to add @triton.jit?").
+    #   A launch now holds a lock from its patch to its undo, so launches take turns.
     if os.environ.get("TRITON_INTERPRET", "0") in ("", "0"):
         return
     import inspect
+    import threading
 
     import triton.language as tl
     from triton.runtime import interpreter
@@ -55,20 +57,37 @@ def _patch_language_once_per_launch() -> None:
     scope_type = getattr(interpreter, "_LangPatchScope", None)
     if patch is None or scope_type is None or getattr(patch, "once_per_launch", False):
         return
-    patched: set[int] = set()  # ids of the language modules patched now
+    launch_lock = threading.Lock()
+    patched: set[int] = set()  # ids of the language modules the running launch patched
+    owner: list[int | None] = [None]  # the thread whose launch holds the lock
 
     def patch_once(fn):
         langs = {id(value) for value in fn.__globals__.values()
                  if inspect.ismodule(value) and value in (tl, tl.core)}
-        if langs and langs <= patched:
-            return scope_type()  # nothing patched, nothing to undo
-        scope = patch(fn)
+        if owner[0] == threading.get_ident():  # a helper called inside our launch
+            if langs <= patched:
+                return scope_type()  # nothing patched, nothing to undo
+            scope = patch(fn)
+            patched.update(langs)
+            return scope
+        launch_lock.acquire()  # a launch: wait for any other thread's to finish
+        owner[0] = threading.get_ident()
+        try:
+            scope = patch(fn)
+        except BaseException:
+            owner[0] = None
+            launch_lock.release()
+            raise
         patched.update(langs)
         undo = scope.restore
 
         def restore() -> None:
-            patched.clear()
-            undo()
+            try:
+                patched.clear()
+                undo()
+            finally:
+                owner[0] = None
+                launch_lock.release()
 
         scope.restore = restore
         return scope

@@ -346,3 +346,33 @@ def test_interpreter_patches_the_language_once_per_launch():
     assert 0 < len(calls) <= 12
     assert tl.core.is_builtin(tl.full)  # the launch's patch was undone
     check_against_reference(q, k, v, causal=True, grads=False)
+
+
+def test_interpreter_launches_from_two_threads_take_turns():
+    # Two Streamlit sessions run kernels from two threads; the interpreter's language
+    # patch is process-wide, so unguarded launches undo each other mid-kernel.
+    import threading
+
+    from kernels import interpreter_active
+
+    if not interpreter_active():
+        pytest.skip("the interpreter runs only without a GPU")
+    inputs = [random_inputs(1, 2, 2, 200, 200, 32) for _ in range(2)]
+    results, errors = [None, None], []
+
+    def run(i):
+        try:
+            q, k, v, _ = inputs[i]
+            results[i] = [attention(q, k, v, causal=True) for _ in range(3)]
+        except Exception as err:  # noqa: BLE001 - reported by the assert below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for (q, k, v, _), outs in zip(inputs, results, strict=True):
+        ref = reference_attention(q.double(), k.double(), v.double(), causal=True)
+        assert all(max_rel_err(out, ref) < TOL[torch.float32] for out in outs)
