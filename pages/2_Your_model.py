@@ -23,6 +23,14 @@ def _load(folder: str):
     return load_local(folder)
 
 
+# A long text's maps take seconds on a CPU; moving the head slider or the colour scale
+# must not compute them again. (A model that cannot run raises, and nothing is cached.)
+@st.cache_data(max_entries=4, show_spinner="Running the model on attnviz's kernel…")
+def _maps(folder: str, text: str, target: str | None, pool: int | None):
+    model, tokenizer = _load(folder)
+    return attention_maps(model, tokenizer, text, target, pool)
+
+
 folder = st.text_input("Model folder", placeholder="/path/to/saved/model")
 if not folder:
     st.stop()
@@ -44,7 +52,7 @@ if pool:
     st.info(f"{length} tokens: maps longer than {FULL_MAP_LIMIT} tokens are shown pooled, "
             f"each cell the mean of a {pool} × {pool} tile.")
 try:
-    layers = attention_maps(model, tokenizer, text, target, pool if pool and pool > 1 else None)
+    layers = _maps(folder, text, target, pool if pool and pool > 1 else None)
 except UnsupportedAttention as error:
     st.error(f"attnviz's kernel cannot run this model: {error}")
     st.stop()

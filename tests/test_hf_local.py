@@ -62,16 +62,30 @@ def test_refusals_and_default_pool(tmp_path):
     assert default_pool(512) is None and default_pool(513) == 2 and default_pool(5000) == 16
 
 
-def test_page_shows_the_map(saved):
+def test_page_shows_the_map(saved, monkeypatch):
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    import attnviz.hf_local
+
+    runs = []
+    compute = attnviz.hf_local.attention_maps
+    monkeypatch.setattr(attnviz.hf_local, "attention_maps",
+                        lambda *a, **kw: (runs.append(a[2]), compute(*a, **kw))[1])
+    st.cache_data.clear()
     app = AppTest.from_file(str(ROOT / "pages" / "2_Your_model.py"), default_timeout=120)
     app.run()
     app.text_input[0].input(str(saved)).run()
     assert not app.exception, app.exception
     assert [s.value for s in app.selectbox][0] == "encoder.layer.0.attention.self"
     app.radio[0].set_value("0 to its 99th percentile").run()
+    app.slider[0].set_value(2).run()
     assert not app.exception, app.exception
+    # The colour scale and the head slider redraw the map without running the model again.
+    assert len(runs) == 1
+    app.text_area[0].input("the fox").run()
+    assert not app.exception, app.exception
+    assert runs == ["The quick brown fox jumps over the lazy dog.", "the fox"]
 
 
 @pytest.mark.browser
