@@ -627,7 +627,7 @@ def _flash_forward_tma(q, k, v, o, lse, scale: float, causal: bool, pooled: _Poo
     descs = [TensorDescriptor.from_tensor(t, [1, 1, 64, D]) for t in (q, k, v, o)]
     args = (*descs, lse, *pooled.pointer_args(lse), head_slot, *pooled.stride_args(),
             H, Lq, Lk, pooled.n_cols, scale * LOG2E, _bucket(Lq), _bucket(Lk))
-    meta = {"GROUP": H // Hkv, "HEAD_DIM": D, "CAUSAL": causal, **pooled.meta()}
+    meta = {"GROUP": H // Hkv, "HEAD_DIM": D, "CAUSAL": causal, **pooled.meta(interpret)}
     if interpret:  # every descriptor keeps its 64-row blocks
         with np.errstate(divide="ignore"):
             _fwd_tma_kernel[(triton.cdiv(Lq, 64), B * H)](*args, **meta, BLOCK_M=64, BLOCK_N=64)
@@ -730,8 +730,10 @@ class _Pooled:
             return (0, 0, 0, 0, 0)
         return (*self.blocks.stride()[:3], *self.part.stride()[:2])
 
-    def meta(self) -> dict:
-        chunk = min(64, max(16, triton.next_power_of_2(self.n_cols)))
+    def meta(self, interpret: bool) -> dict:
+        # Columns the tail reads at once: on a GPU a BLOCK_M x 64 float32 tile fits the
+        # registers; the interpreter runs fewer, larger numpy steps instead.
+        chunk = min(512 if interpret else 64, max(16, triton.next_power_of_2(self.n_cols)))
         return {"POOL": self.pool, "POOL_ROWS": self.pool_rows, "CHUNK": chunk}
 
     def finish(self, Lq: int) -> torch.Tensor:
@@ -811,7 +813,7 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
                 *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
                 kpm_stride, *p_strides, *pooled.stride_args()[3:],
                 H, Lq, Lk, pooled.n_cols, scale * LOG2E, _bucket(Lq), _bucket(Lk),
-                P_MODE=p_mode, **pooled.meta(), **meta)
+                P_MODE=p_mode, **pooled.meta(interpret), **meta)
     if p_mode == 2:
         probs = pooled.finish(Lq)
     if probs is not None:
