@@ -61,9 +61,18 @@ def _patch_language_once_per_launch() -> None:
     patched: set[int] = set()  # ids of the language modules the running launch patched
     owner: list[int | None] = [None]  # the thread whose launch holds the lock
 
+    # id of a module's globals -> (those globals, kept so the id stays theirs; the ids of
+    # the language modules they hold)
+    langs_of: dict[int, tuple[dict, frozenset[int]]] = {}
+
     def patch_once(fn):
-        langs = {id(value) for value in fn.__globals__.values()
-                 if inspect.ismodule(value) and value in (tl, tl.core)}
+        known = langs_of.get(id(fn.__globals__))
+        if known is None:
+            known = (fn.__globals__, frozenset(
+                id(value) for value in fn.__globals__.values()
+                if inspect.ismodule(value) and value in (tl, tl.core)))
+            langs_of[id(fn.__globals__)] = known
+        langs = known[1]
         if owner[0] == threading.get_ident():  # a helper called inside our launch
             if langs <= patched:
                 return scope_type()  # nothing patched, nothing to undo
