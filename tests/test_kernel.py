@@ -69,7 +69,7 @@ SHAPES = [
     (2, 3, 3, 17, 17, 24),     # odd lengths, non-power-of-two head dim
     (1, 2, 2, 33, 65, 40),     # Lq < Lk (cross-attention)
     (2, 2, 2, 70, 9, 64),      # Lq > Lk
-    (1, 2, 2, 129, 130, 80),   # more than one tile each way
+    (1, 2, 2, 257, 300, 80),   # more than one tile each way (interpreter tiles: 256)
     (1, 1, 1, 64, 64, 128),
     (2, 4, 2, 19, 23, 64),     # grouped-query attention: 2 query heads per K/V head
     (1, 4, 1, 5, 300, 16),     # multi-query, many key tiles
@@ -154,6 +154,7 @@ def pool_reference(probs: torch.Tensor, P: int) -> torch.Tensor:
 @pytest.mark.parametrize("Lq,Lk,P,causal", [
     (100, 70, 4, True), (37, 300, 64, False), (300, 37, 128, True),
     (64, 64, 2, False), (5, 3, 8, True), (130, 129, 256, False),
+    (40, 600, 512, True),  # a pool column across two key tiles, then a shorter one
 ])
 def test_pooled_probabilities_equal_pooling_the_full_map(Lq, Lk, P, causal):
     q, k, v, kpm = random_inputs(2, 3, 3, Lq, Lk, 32, pad_fraction=0.2)
