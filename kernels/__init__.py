@@ -59,13 +59,14 @@ def _patch_language_once_per_launch() -> None:
         return
     launch_lock = threading.Lock()
     patched: set[int] = set()  # ids of the language modules the running launch patched
-    owner: list[int | None] = [None]  # the thread whose launch holds the lock
+    owner: int | None = None  # the thread whose launch holds the lock
 
     # id of a module's globals -> (those globals, kept so the id stays theirs; the ids of
     # the language modules they hold)
     langs_of: dict[int, tuple[dict, frozenset[int]]] = {}
 
     def patch_once(fn):
+        nonlocal owner
         known = langs_of.get(id(fn.__globals__))
         if known is None:
             known = (fn.__globals__, frozenset(
@@ -73,29 +74,30 @@ def _patch_language_once_per_launch() -> None:
                 if inspect.ismodule(value) and value in (tl, tl.core)))
             langs_of[id(fn.__globals__)] = known
         langs = known[1]
-        if owner[0] == threading.get_ident():  # a helper called inside our launch
+        if owner == threading.get_ident():  # a helper called inside our launch
             if langs <= patched:
                 return scope_type()  # nothing patched, nothing to undo
             scope = patch(fn)
             patched.update(langs)
             return scope
         launch_lock.acquire()  # a launch: wait for any other thread's to finish
-        owner[0] = threading.get_ident()
+        owner = threading.get_ident()
         try:
             scope = patch(fn)
         except BaseException:
-            owner[0] = None
+            owner = None
             launch_lock.release()
             raise
         patched.update(langs)
         undo = scope.restore
 
         def restore() -> None:
+            nonlocal owner
             try:
                 patched.clear()
                 undo()
             finally:
-                owner[0] = None
+                owner = None
                 launch_lock.release()
 
         scope.restore = restore

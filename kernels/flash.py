@@ -135,8 +135,8 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
                BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr,
                CAUSAL: tl.constexpr, HAS_KPM: tl.constexpr, MASKED: tl.constexpr,
                INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr,
-               TMA: tl.constexpr = False, b=0, kv_h=0,
-               POOL: tl.constexpr = 0, col_l=0.0, PART_rows=None, part_ok=None, n_cols=0):
+               TMA: tl.constexpr, b, kv_h,
+               POOL: tl.constexpr, col_l, PART_rows, part_ok, n_cols):
     """Online softmax over the key tiles [lo, hi).
 
     K_tile, V_tile: pointers to this head's K and V, or with TMA=True tensor descriptors
@@ -625,7 +625,8 @@ def _flash_forward_tma(q, k, v, o, lse, scale: float, causal: bool, pooled: _Poo
     B, H, Lq, D = q.shape
     Hkv, Lk = k.shape[1], k.shape[2]
     descs = [TensorDescriptor.from_tensor(t, [1, 1, 64, D]) for t in (q, k, v, o)]
-    args = (*descs, lse, *pooled.pointer_args(lse), head_slot, *pooled.stride_args(),
+    block_strides, part_strides = pooled.stride_args()
+    args = (*descs, lse, *pooled.pointer_args(lse), head_slot, *block_strides, *part_strides,
             H, Lq, Lk, pooled.n_cols, scale * LOG2E, _bucket(Lq), _bucket(Lk))
     meta = {"GROUP": H // Hkv, "HEAD_DIM": D, "CAUSAL": causal, **pooled.meta(interpret)}
     if interpret:  # every descriptor keeps its 64-row blocks
@@ -724,17 +725,24 @@ class _Pooled:
     part: torch.Tensor | None = None
     blocks: torch.Tensor | None = None
 
+    @staticmethod
+    def rows_of(pool: int) -> int:
+        """Rows the kernel sums into one block: min(pool, MAX_POOL_ROWS)."""
+        return min(pool, MAX_POOL_ROWS) if pool else 1
+
     @property
     def pool_rows(self) -> int:
-        return min(self.pool, MAX_POOL_ROWS) if self.pool else 1
+        return self.rows_of(self.pool)
 
     def pointer_args(self, dummy: torch.Tensor) -> tuple:
+        """(blocks, part), or `dummy` twice (unused pointers) without pooling."""
         return (dummy, dummy) if self.part is None else (self.blocks, self.part)
 
-    def stride_args(self) -> tuple:
+    def stride_args(self) -> tuple[tuple, tuple]:
+        """(blocks' batch, head and row strides), (part's batch and head strides)."""
         if self.part is None:
-            return (0, 0, 0, 0, 0)
-        return (*self.blocks.stride()[:3], *self.part.stride()[:2])
+            return (0, 0, 0), (0, 0)
+        return self.blocks.stride()[:3], self.part.stride()[:2]
 
     def meta(self, interpret: bool) -> dict:
         # Columns the tail reads at once: on a GPU a BLOCK_M x 64 float32 tile fits the
@@ -758,7 +766,7 @@ def _pooled_buffers(B: int, n_heads: int, Lq: int, Lk: int, pool: int,
                     device: torch.device) -> _Pooled:
     n_cols = triton.cdiv(Lk, pool)
     part = torch.empty((B, n_heads, n_cols, Lq), device=device, dtype=torch.float32)
-    blocks = torch.zeros((B, n_heads, triton.cdiv(Lq, min(pool, MAX_POOL_ROWS)), n_cols),
+    blocks = torch.zeros((B, n_heads, triton.cdiv(Lq, _Pooled.rows_of(pool)), n_cols),
                          device=device, dtype=torch.float32)
     return _Pooled(pool, n_cols, part, blocks)
 
@@ -805,8 +813,11 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
     if _tma_eligible(q, k, v, kpm, request, interpret):
         _flash_forward_tma(q, k, v, o, lse, scale, causal, pooled, head_slot)
     else:
-        p_arg = probs if probs is not None else pooled.pointer_args(lse)[0]
-        p_strides = probs.stride()[:3] if probs is not None else pooled.stride_args()[:3]
+        # P: the full map, or the pooled blocks (an unused pointer when neither).
+        p_arg, part_arg = pooled.pointer_args(lse)
+        p_strides, part_strides = pooled.stride_args()
+        if probs is not None:
+            p_arg, p_strides = probs, probs.stride()[:3]
         kpm_arg = kpm if kpm is not None else lse
         kpm_stride = kpm.stride(0) if kpm is not None else 0
         meta = _common_meta(q, H // Hkv, D, causal, kpm is not None, interpret)
@@ -815,9 +826,9 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
             return (triton.cdiv(Lq, m["BLOCK_M"]), B * H)
 
         _launch(_fwd_tuned, _fwd_kernel, grid, interpret, Lq, Lk, q.element_size(),
-                q, k, v, o, lse, kpm_arg, p_arg, pooled.pointer_args(lse)[1], head_slot,
+                q, k, v, o, lse, kpm_arg, p_arg, part_arg, head_slot,
                 *q.stride()[:3], *k.stride()[:3], *v.stride()[:3], *o.stride()[:3],
-                kpm_stride, *p_strides, *pooled.stride_args()[3:],
+                kpm_stride, *p_strides, *part_strides,
                 H, Lq, Lk, pooled.n_cols, scale * LOG2E, _bucket(Lq), _bucket(Lk),
                 P_MODE=p_mode, **pooled.meta(interpret), **meta)
     if p_mode == 2:
