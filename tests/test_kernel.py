@@ -128,6 +128,38 @@ def test_non_contiguous_inputs():
     check_against_reference(q, k, v, causal=True)
 
 
+@pytest.mark.parametrize("Lq,Lk,causal,pad", [
+    (600, 600, True, 0.3),     # the backward's three query ranges: diagonal, below it, ragged end
+    (1030, 1100, True, 0.0),   # past 1M cells: on a GPU, the autotuned backward
+    (1030, 1100, False, 0.2),
+])
+def test_gradients_of_long_sequences(Lq, Lk, causal, pad):
+    q, k, v, kpm = random_inputs(1, 2, 2, Lq, Lk, 40, pad_fraction=pad)
+    check_against_reference(q, k, v, kpm=kpm, causal=causal)
+
+
+@pytest.mark.skipif(DEVICE != "cuda", reason="low-precision products need the GPU's matrix units")
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
+@pytest.mark.parametrize("causal", [False, True], ids=["full", "causal"])
+def test_low_precision_gradients_within_twice_pytorchs_error(dtype, causal):
+    # The autotuned backward in 16-bit inputs against float64, next to PyTorch's own SDPA.
+    q, k, v, _ = random_inputs(2, 4, 4, 1100, 1100, 128, dtype=dtype)
+    grad_out = torch.randn_like(q)
+
+    def grads(fn, *inputs):
+        leaves = [t.detach().clone().requires_grad_(True) for t in inputs]
+        fn(*leaves).backward(grad_out.to(leaves[0].dtype))
+        return [t.grad.double() for t in leaves]
+
+    want = grads(lambda *t: reference_attention(*t, causal=causal), q.double(), k.double(),
+                 v.double())
+    ours = grads(lambda *t: attention(*t, causal=causal), q, k, v)
+    theirs = grads(lambda *t: F.scaled_dot_product_attention(*t, is_causal=causal), q, k, v)
+    for name, o, t, w in zip("qkv", ours, theirs, want, strict=True):
+        ours_err, their_err = (o - w).abs().max().item(), (t - w).abs().max().item()
+        assert ours_err <= 2 * their_err + 1e-4, f"d{name}: {ours_err:.2e} vs SDPA {their_err:.2e}"
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     B=st.integers(1, 2), Hkv=st.integers(1, 2), group=st.integers(1, 2),
