@@ -10,8 +10,10 @@ row's log-sum-exp over every P-wide column of keys (Lq x Lk/P floats of scratch)
 the program's tail turns them into tile means once the row's total is known.
 
 Backward: recompute the tiles from the saved log-sum-exp (FlashAttention-2), one
-kernel for dK/dV (a program per key tile, looping over queries) and one for dQ (a
-program per query tile, looping over keys), so no atomics are needed.
+kernel for dK/dV (a program per key tile, looping over queries, its scores formed
+transposed as K Q^T so no register tile is turned around) and one for dQ (a program
+per query tile, looping over keys), so no atomics are needed; a small kernel first
+computes each row's rowsum(dO * O).
 
 Scores are kept in base-2 units (scale * log2(e) folded into one multiply) so the
 exponentials are exp2, as in the Triton tutorial.
