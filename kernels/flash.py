@@ -131,6 +131,19 @@ def _mm_acc(p, v, acc, INPUT_PRECISION: tl.constexpr, UPCAST: tl.constexpr):
 
 
 @triton.jit
+def _load_rows(ptrs, rows, cols, n_rows, n_cols, MASK_ROWS: tl.constexpr,
+               MASK_COLS: tl.constexpr):
+    """A 2-D load, masked only along the axes that can run past the end."""
+    if MASK_ROWS and MASK_COLS:
+        return tl.load(ptrs, mask=(rows < n_rows) & (cols < n_cols), other=0.0)
+    elif MASK_ROWS:
+        return tl.load(ptrs, mask=rows < n_rows, other=0.0)
+    elif MASK_COLS:
+        return tl.load(ptrs, mask=cols < n_cols, other=0.0)
+    return tl.load(ptrs)
+
+
+@triton.jit
 def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
                offs_m, offs_n, offs_d, lo, hi, Lq, Lk, causal_offset, qk_scale,
                HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr,
@@ -159,25 +172,18 @@ def _fwd_tiles(acc, l_i, m_i, q, K_tile, V_tile, KPM, stride_kn, stride_vn,
     column narrower than a tile is summed inside the tile. Once the row's final
     log-sum-exp is known, exp2(part - lse) is the column's share of its probability.
     """
-    d_ok = offs_d < HEAD_DIM
     for start_n in range(lo, hi, BLOCK_N):
         cols = start_n + offs_n
         if TMA:
             kT = tl.trans(K_tile.load([b, kv_h, start_n, 0]).reshape(BLOCK_N, BLOCK_D))
             v = V_tile.load([b, kv_h, start_n, 0]).reshape(BLOCK_N, BLOCK_D)
         else:
-            k_ptrs = K_tile + cols[None, :] * stride_kn + offs_d[:, None]
-            v_ptrs = V_tile + cols[:, None] * stride_vn + offs_d[None, :]
-            if MASKED:
-                in_bounds = cols < Lk
-                kT = tl.load(k_ptrs, mask=in_bounds[None, :] & d_ok[:, None], other=0.0)
-                v = tl.load(v_ptrs, mask=in_bounds[:, None] & d_ok[None, :], other=0.0)
-            elif BLOCK_D != HEAD_DIM:
-                kT = tl.load(k_ptrs, mask=d_ok[:, None], other=0.0)
-                v = tl.load(v_ptrs, mask=d_ok[None, :], other=0.0)
-            else:
-                kT = tl.load(k_ptrs)
-                v = tl.load(v_ptrs)
+            kT = _load_rows(K_tile + cols[None, :] * stride_kn + offs_d[:, None],
+                            cols[None, :], offs_d[:, None], Lk, HEAD_DIM,
+                            MASKED, BLOCK_D != HEAD_DIM)
+            v = _load_rows(V_tile + cols[:, None] * stride_vn + offs_d[None, :],
+                           cols[:, None], offs_d[None, :], Lk, HEAD_DIM,
+                           MASKED, BLOCK_D != HEAD_DIM)
         if MASKED or HAS_KPM:
             s = _scores(q, kT, offs_m, cols, KPM, Lq, Lk, causal_offset, qk_scale,
                         CAUSAL, HAS_KPM, MASKED, INPUT_PRECISION, UPCAST)
@@ -436,8 +442,7 @@ def _bwd_delta_kernel(O, DO, DELTA, stride_ob, stride_oh, stride_om,
                       HEAD_DIM: tl.constexpr, BLOCK_D: tl.constexpr, BLOCK_M: tl.constexpr):
     """delta_i = sum_d dO_id * O_id, the row term of the softmax Jacobian, in one pass
     over O and dO (in torch it took a cast of each and a product: four passes)."""
-    start_m, bh = tl.program_id(0), tl.program_id(1)
-    b, h = bh // H, bh % H
+    start_m, bh, b, h, _ = _program_ids(H, 1)
     offs_m = start_m * BLOCK_M + tl.arange(0, BLOCK_M)
     offs_d = tl.arange(0, BLOCK_D)
     mask = (offs_m < Lq)[:, None] & (offs_d < HEAD_DIM)[None, :]
@@ -447,19 +452,6 @@ def _bwd_delta_kernel(O, DO, DELTA, stride_ob, stride_oh, stride_om,
                  + offs_d[None, :], mask=mask, other=0.0)
     tl.store(DELTA + bh * Lq + offs_m, tl.sum(o.to(tl.float32) * do.to(tl.float32), 1),
              mask=offs_m < Lq)
-
-
-@triton.jit
-def _load_rows(ptrs, rows, cols, n_rows, n_cols, MASK_ROWS: tl.constexpr,
-               MASK_COLS: tl.constexpr):
-    """A 2-D load, masked only along the axes that can run past the end."""
-    if MASK_ROWS and MASK_COLS:
-        return tl.load(ptrs, mask=(rows < n_rows) & (cols < n_cols), other=0.0)
-    elif MASK_ROWS:
-        return tl.load(ptrs, mask=rows < n_rows, other=0.0)
-    elif MASK_COLS:
-        return tl.load(ptrs, mask=cols < n_cols, other=0.0)
-    return tl.load(ptrs)
 
 
 @triton.jit
@@ -943,11 +935,12 @@ def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpr
     Hkv, Lk = k.shape[1], k.shape[2]
     group = H // Hkv
     do = do.contiguous()
+    meta = _common_meta(q, group, D, causal, kpm is not None, interpret)
     delta = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
     rows = INTERPRETER_MAX_BLOCK if interpret else 64
     _bwd_delta_kernel[(triton.cdiv(Lq, rows), B * H)](
         o, do, delta, *o.stride()[:3], *do.stride()[:3], H, Lq,
-        HEAD_DIM=D, BLOCK_D=max(16, triton.next_power_of_2(D)), BLOCK_M=rows)
+        HEAD_DIM=D, BLOCK_D=meta["BLOCK_D"], BLOCK_M=rows)
     dq = torch.empty_like(q, dtype=_stored_dtype(q.dtype, interpret))
     # One dK/dV per query head; heads that share a K/V head are summed afterwards.
     dk = torch.empty((B, H, Lk, D), device=q.device,
@@ -955,7 +948,6 @@ def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpr
     dv = torch.empty_like(dk)
     kpm_arg = kpm if kpm is not None else lse
     kpm_stride = kpm.stride(0) if kpm is not None else 0
-    meta = _common_meta(q, group, D, causal, kpm is not None, interpret)
     common = (H, Lq, Lk, scale * LOG2E, scale, _bucket(Lq), _bucket(Lk))
 
     _launch(_bwd_dkdv_tuned, _bwd_dkdv_kernel,

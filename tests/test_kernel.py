@@ -171,7 +171,6 @@ def test_property_any_shape_and_mask(B, Hkv, group, Lq, Lk, D, causal, pad):
     check_against_reference(q, k, v, kpm=kpm, causal=causal, grads=Lq * Lk < 2000)
 
 
-
 @settings(max_examples=10, deadline=None)
 @given(
     Hkv=st.integers(1, 2), group=st.integers(1, 2), Lq=st.integers(200, 700),
@@ -183,6 +182,7 @@ def test_property_gradients_across_tiles(Hkv, group, Lq, Lk, D, causal, pad):
     # diagonal, unmasked middle and ragged ends in every combination.
     q, k, v, kpm = random_inputs(1, Hkv * group, Hkv, Lq, Lk, D, pad_fraction=pad)
     check_against_reference(q, k, v, kpm=kpm, causal=causal)
+
 
 # ---- probabilities of selected heads, in lower precision, pooled --------------------
 def pool_reference(probs: torch.Tensor, P: int) -> torch.Tensor:
