@@ -160,6 +160,33 @@ def test_low_precision_gradients_within_twice_pytorchs_error(dtype, causal):
         assert ours_err <= 2 * their_err + 1e-4, f"d{name}: {ours_err:.2e} vs SDPA {their_err:.2e}"
 
 
+@pytest.mark.skipif(DEVICE != "cuda", reason="the autotuner runs only on a GPU")
+@pytest.mark.parametrize("dtype,D,group,pad,causal", [
+    (torch.bfloat16, 128, 1, 0.0, True),   # the TMA forward
+    (torch.float16, 64, 1, 0.0, False),
+    (torch.float32, 40, 2, 0.2, True),     # key padding, grouped heads (float32 dK/dV)
+])
+def test_repeated_autotuned_launches_give_the_first_launchs_results(dtype, D, group, pad, causal):
+    # The first launch of a key goes through Triton's autotuner; later ones launch the
+    # plain kernel with its pick (kernels/flash.py `_launch_picked`): the same numbers.
+    q, k, v, kpm = random_inputs(1, 2 * group, 2, 1030, 1100, D, dtype=dtype, pad_fraction=pad)
+    grad_out = torch.randn_like(q)
+
+    def run():
+        leaves = [t.detach().clone().requires_grad_(True) for t in (q, k, v)]
+        out, pooled = attention(*leaves, causal=causal, key_padding_mask=kpm,
+                                return_probs=True, probs_pool=64)
+        out.backward(grad_out)
+        return [out, pooled, *(t.grad for t in leaves)]
+
+    first, second = run(), run()
+    for a, b in zip(first, second, strict=True):
+        assert torch.equal(a, b)
+    ref = reference_attention(q.double(), k.double(), v.double(), causal=causal,
+                              key_padding_mask=kpm)
+    assert max_rel_err(second[0], ref) < TOL[dtype]
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     B=st.integers(1, 2), Hkv=st.integers(1, 2), group=st.integers(1, 2),
@@ -422,3 +449,48 @@ def test_interpreter_launches_from_two_threads_take_turns():
     for (q, k, v, _), outs in zip(inputs, results, strict=True):
         ref = reference_attention(q.double(), k.double(), v.double(), causal=True)
         assert all(max_rel_err(out, ref) < TOL[torch.float32] for out in outs)
+
+
+def test_tuned_launches_reuse_the_autotuners_pick_per_key():
+    # On a GPU, a launch after the first of a key skips Triton's autotuner (57 us of host
+    # time per call on the H100 machine) and runs the plain kernel with the config the
+    # autotuner picked for that key. The logic runs here with stand-ins for the kernels.
+    import triton
+
+    from kernels import flash
+
+    class Launcher:
+        def __init__(self, name, picks=None):
+            self.name, self.picks, self.best_config = name, picks, None
+
+        def __getitem__(self, grid):
+            def launch(*args, **kwargs):
+                calls.append((self.name, grid if callable(grid) else tuple(grid), args, kwargs))
+                if self.picks is not None:  # the autotuner: its pick for this call
+                    self.best_config = triton.Config(self.picks.pop(0), num_warps=8,
+                                                     num_stages=3)
+            return launch
+
+    calls, hooked = [], []
+    tuned = Launcher("tuned", picks=[{"BLOCK_M": 128, "BLOCK_N": 64},
+                                     {"BLOCK_M": 64, "BLOCK_N": 32}])
+    raw = Launcher("raw")
+    grid = lambda m: (3 * m["BLOCK_M"], 2)  # noqa: E731
+    key = lambda n: ("test", object.__hash__(raw), n)  # noqa: E731
+    try:
+        for n in (1, 1, 2, 1, 2):
+            flash._launch_picked(tuned, raw, grid, key(n), ("a", n), {"CAUSAL": True},
+                                 before=hooked.append)
+    finally:
+        for n in (1, 2):
+            flash._picked_configs.pop(key(n), None)
+    assert [c[0] for c in calls] == ["tuned", "raw", "tuned", "raw", "raw"]
+    assert calls[0][1] is grid and calls[0][3] == {"CAUSAL": True}
+    # plain launches: the grid of the picked blocks, the picked config as keywords
+    assert calls[1][1] == (384, 2) and calls[4][1] == (192, 2)
+    launched = {name: calls[1][3].get(name) for name in
+                ("CAUSAL", "BLOCK_M", "BLOCK_N", "num_warps", "num_stages")}
+    assert launched == {"CAUSAL": True, "BLOCK_M": 128, "BLOCK_N": 64, "num_warps": 8,
+                        "num_stages": 3}
+    assert calls[3][2] == ("a", 1) and calls[4][2] == ("a", 2)
+    assert [h["BLOCK_M"] for h in hooked] == [128, 128, 64]

@@ -36,6 +36,7 @@ TUNED = (flash._fwd_tuned, flash._fwd_tma_tuned)
 
 def hold(bm, bn, w, s):
     """Make flash_forward launch exactly this config (pointer and TMA kernels)."""
+    flash._picked_configs.clear()  # (since 2026-11-25 launches reuse the autotuner's pick)
     flash._fwd_tuned = triton.autotune(
         configs=[triton.Config({"BLOCK_M": bm, "BLOCK_N": bn}, num_warps=w, num_stages=s)],
         key=[*flash._TUNE_KEY, "P_MODE", "POOL"])(flash._fwd_kernel)
@@ -47,6 +48,7 @@ def hold(bm, bn, w, s):
 
 
 def release():
+    flash._picked_configs.clear()
     flash._fwd_tuned, flash._fwd_tma_tuned = TUNED
 
 
