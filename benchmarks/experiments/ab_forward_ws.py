@@ -118,9 +118,11 @@ def flash_forward_ws(q, k, v, scale, causal, block_m=128, block_n=128, warps=4, 
 '''
 # the same kernel with the loop's warp_specialize off (its own name: the constexpr is
 # passed positionally inside, so a copy with False is the honest "WS off" twin)
-ws_kernel = src[src.index("@triton.jit\ndef _fwd_ws_kernel("):src.index("\n\ndef flash_forward_ws(")]
+start = src.index("@triton.jit\ndef _fwd_ws_kernel(")
+ws_kernel = src[start:src.index("\n\ndef flash_forward_ws(")]
 off = ws_kernel.replace("def _fwd_ws_kernel(", "def _fwd_ws_kernel_off(").replace(
-    "True, b, kv_h, 0, col_l, LSE, row_ok, 1, True)", "True, b, kv_h, 0, col_l, LSE, row_ok, 1, False)")
+    "True, b, kv_h, 0, col_l, LSE, row_ok, 1, True)",
+    "True, b, kv_h, 0, col_l, LSE, row_ok, 1, False)")
 assert off != ws_kernel
 src += "\n\n" + off + "\n"
 os.makedirs("scratch", exist_ok=True)
@@ -146,7 +148,8 @@ if CHECK:  # under the interpreter, in float32: the WS kernel against the commit
             fin = torch.isfinite(want_lse)
             print((B, H, Hkv, Lq, Lk, causal), f"ws={ws}", "max |out diff|",
                   f"{(o - want_o).abs().max().item():.1e}", "max |lse diff|",
-                  f"{(lse[fin] - want_lse[fin]).abs().max().item():.1e}", "same +inf rows", same_inf)
+                  f"{(lse[fin] - want_lse[fin]).abs().max().item():.1e}",
+                  "same +inf rows", same_inf)
     sys.exit(0)
 
 import torch.nn.functional as F  # noqa: E402
