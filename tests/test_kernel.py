@@ -494,3 +494,19 @@ def test_tuned_launches_reuse_the_autotuners_pick_per_key():
                         "num_stages": 3}
     assert calls[3][2] == ("a", 1) and calls[4][2] == ("a", 2)
     assert [h["BLOCK_M"] for h in hooked] == [128, 128, 64]
+
+
+def test_host_arithmetic_matches_tritons():
+    # kernels/flash.py computes block sizes and grids with its own integer helpers
+    # (Triton's cost ~2 us a call from Python); they must agree with Triton's.
+    import random
+
+    import triton
+
+    from kernels import flash
+
+    for n in [1, 2, 3, 7, 8, 9, 1023, 1024, 1025, 2**31 - 1, 2**31 + 1,
+              *random.sample(range(1, 10**6), 200)]:
+        assert flash._next_pow2(n) == triton.next_power_of_2(n), n
+        for d in (1, 16, 64, 100, random.randint(1, 4096)):
+            assert flash._cdiv(n, d) == triton.cdiv(n, d), (n, d)
