@@ -164,7 +164,9 @@ def test_low_precision_gradients_within_twice_pytorchs_error(dtype, causal):
 @pytest.mark.parametrize("dtype,D,group,pad,causal", [
     (torch.bfloat16, 128, 1, 0.0, True),   # the TMA forward
     (torch.float16, 64, 1, 0.0, False),
-    (torch.float32, 40, 2, 0.2, True),     # key padding, grouped heads (float32 dK/dV)
+    # key padding, grouped heads (float32 dK/dV buffers); 16-bit: a float32 autotune
+    # compiles for minutes on the GPU and the fp32 long-gradient tests already run one
+    (torch.bfloat16, 40, 2, 0.2, True),
 ])
 def test_repeated_autotuned_launches_give_the_first_launchs_results(dtype, D, group, pad, causal):
     # The first launch of a key goes through Triton's autotuner; later ones launch the
