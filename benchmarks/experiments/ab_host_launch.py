@@ -7,10 +7,11 @@ issue it, ~57 us of that in the autotuner's own path, so the GPU waited between 
 the exposed host time (1k causal: 208-216 -> ~280 TFLOP/s), longer sizes nothing.
 Also prints where attention()'s own host time goes (cProfile of a tiny call).
 
-    PYTHONPATH=$PWD python benchmarks/experiments/ab_host_launch.py
+    PYTHONPATH=$PWD python benchmarks/experiments/ab_host_launch.py [--new-first]
 """
 import cProfile
 import pstats
+import sys
 import time
 
 import torch
@@ -46,7 +47,8 @@ for B, H, L, D in [(16, 16, 1024, 64), (4, 16, 4096, 64), (4, 16, 4096, 128)]:
         q, k, v = (torch.randn(B, H, L, D, device="cuda", dtype=torch.bfloat16) for _ in range(3))
         flops = 4 * B * H * L * L * D / (2 if causal else 1)
         res = {}
-        for name, launch in (("old", every_call_tuned), ("new", picked)):
+        order = (("old", every_call_tuned), ("new", picked))
+        for name, launch in (order[::-1] if "--new-first" in sys.argv else order):
             flash._launch_picked = launch
             fwd = lambda: attention(q, k, v, causal=causal)  # noqa: E731
             out = fwd()

@@ -1,9 +1,12 @@
 """Diagnostic (2026-11-25): at 1k causal D64 the table read 206-221 TFLOP/s while the same
 config held alone read 284. Prints the autotuner's own timing of every config, its pick, and
 do_bench of the whole call (host included). Output: diag_autotune_pick_h100.txt.
+With --pooled, the same for the pooled-map forward (P = 64; the 1k causal cell read 1.86x
+the plain forward at 14f08d1 against 0.88 before).
 
-    PYTHONPATH=$PWD python benchmarks/experiments/diag_autotune_pick.py
+    PYTHONPATH=$PWD python benchmarks/experiments/diag_autotune_pick.py [--pooled]
 """
+import sys
 import torch, triton
 from triton.testing import do_bench
 from kernels import flash
@@ -11,7 +14,8 @@ print(torch.cuda.get_device_name(), triton.__version__, flash._fwd_tuned.do_benc
 flash.USE_TMA = False
 for (B, H, L, D, causal) in [(16, 16, 1024, 64, True), (16, 16, 1024, 64, False), (4, 16, 4096, 64, True)]:
     q, k, v = (torch.randn(B, H, L, D, device="cuda", dtype=torch.bfloat16) for _ in range(3))
-    run = lambda: flash.flash_forward(q, k, v, None, D ** -0.5, causal, None, False)
+    request = flash.ProbsRequest(torch.float32, None, 64) if "--pooled" in sys.argv else None
+    run = lambda: flash.flash_forward(q, k, v, None, D ** -0.5, causal, request, False)
     flops = 4 * B * H * L * L * D / (2 if causal else 1)
     for attempt in range(2):
         flash._fwd_tuned.cache.clear()
