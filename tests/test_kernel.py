@@ -6,13 +6,16 @@ interpreter; with CUDA they run compiled.
 
 from __future__ import annotations
 
+import sys
+
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels import attention, reference_attention
+from kernels import attention, flash, reference_attention
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 # Tolerances of float32 arithmetic against float64 (scores grow with D, so relative).
@@ -274,6 +277,65 @@ def test_pooled_map_of_a_long_sequence_equals_pooling_the_full_map(P, causal):
     _, pooled = attention(q, k, v, causal=causal, return_probs=True, probs_pool=P)
     assert pooled.shape == (1, 2, 1024 // P, 1024 // P)
     assert (pooled.double() - pool_reference(full.double(), P)).abs().max().item() < 1e-7
+
+
+# Every config in every autotuner's list, by the names of (autotuner, kernel) in flash.py.
+_AUTOTUNERS = {"forward": ("_fwd_tuned", "_fwd_kernel"),
+               "forward_tma": ("_fwd_tma_tuned", "_fwd_tma_kernel"),
+               "backward_dkdv": ("_bwd_dkdv_tuned", "_bwd_dkdv_kernel"),
+               "backward_dq": ("_bwd_dq_tuned", "_bwd_dq_kernel")}
+_CONFIG_CASES = [(name, i) for name, (tuned, _) in _AUTOTUNERS.items()
+                 for i in range(len(getattr(flash, tuned).configs))]
+
+
+@pytest.mark.parametrize("autotuner,index", _CONFIG_CASES,
+                         ids=[f"{name}-{i}" for name, i in _CONFIG_CASES])
+def test_every_config_an_autotuner_can_pick_matches_the_reference(monkeypatch, autotuner,
+                                                                  index):
+    # The autotuner may pick any config of its list for some problem; each one, held,
+    # must compute the same attention. The other kernels of the call run their first
+    # config, so a case compiles a handful of kernels instead of tuning all of them.
+    # On a GPU: compiled, bf16. On a CPU: the GPU path's launches (its block sizes, the
+    # held config's tiles) run by Triton's interpreter in float32, so CI checks each
+    # config's tile logic; the TMA kernel needs a Hopper GPU there.
+    tma = autotuner == "forward_tma"  # the TMA forward takes no key padding
+    if DEVICE == "cpu":
+        if tma:
+            pytest.skip("the TMA kernel's autotuned launch needs a Hopper GPU")
+        monkeypatch.setattr(sys.modules["kernels.attention"], "_check_device", lambda q: False)
+    tuned_name, kernel_name = _AUTOTUNERS[autotuner]
+    held, held_kernel = getattr(flash, tuned_name).configs[index], getattr(flash, kernel_name)
+
+    def launch(tuned, raw, grid_of, key, args, kwargs, before=None):
+        config = (held if raw is held_kernel else tuned.configs[0]).all_kwargs()
+        if before is not None:
+            before(config)
+        with np.errstate(divide="ignore"):  # the interpreter's log2(0) = -inf is meant
+            raw[grid_of(config)](*args, **kwargs, **config)
+
+    monkeypatch.setattr(flash, "_launch_picked", launch)
+    monkeypatch.setattr(flash, "USE_TMA", tma)
+    dtype = torch.bfloat16 if DEVICE == "cuda" else torch.float32
+    q, k, v, kpm = random_inputs(1, 4, 2, 1030, 1100, 128, dtype=dtype,
+                                 pad_fraction=0.0 if tma else 0.2)
+    grad_out = torch.randn_like(q)
+    ref_leaves = [t.double().requires_grad_(True) for t in (q, k, v)]
+    ref_out = reference_attention(*ref_leaves, causal=True, key_padding_mask=kpm)
+    ref_out.backward(grad_out.double())
+    leaves = [t.detach().clone().requires_grad_(True) for t in (q, k, v)]
+    out, pooled = attention(*leaves, causal=True, key_padding_mask=kpm, return_probs=True,
+                            probs_pool=64)
+    out.backward(grad_out)
+    tol = TOL[dtype]
+    assert max_rel_err(out, ref_out) < tol
+    for name, got, want in zip("qkv", leaves, ref_leaves, strict=True):
+        assert max_rel_err(got.grad, want.grad) < 4 * tol, f"d{name}"
+    with torch.no_grad():
+        # the plain forward, and the pooled map against pooling the full one (the full
+        # map runs on the pointer kernel: the TMA kernel writes pooled maps only)
+        assert max_rel_err(attention(q, k, v, causal=True, key_padding_mask=kpm), ref_out) < tol
+        _, full = attention(q, k, v, causal=True, key_padding_mask=kpm, return_probs=True)
+    assert (pooled.double() - pool_reference(full.double(), 64)).abs().max().item() < 1e-6
 
 
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
