@@ -12,6 +12,8 @@ scratch/flash_ws.py from kernels/flash.py by string edits:
   the device (`tl.make_tensor_descriptor`, the only form Triton 3.6 specialises on Hopper,
   per last session), WS on for the unmasked key tiles, off for the causal band and the
   ragged end (masked), same LSE, same bottom-right causal mask, grouped heads;
+- `_fwd_tma_ws_kernel`: the product's TMA kernel itself (host descriptors) with WS on its
+  unmasked loop, in case Triton 3.6 specialises that form too (printed as FAILED if not);
 - one config, 128x128 / 4 warps / 2 stages (the one checked correct at three sizes; 128x64
   / 4 warps / 3 stages returned NaN with WS last time).
 
@@ -118,6 +120,33 @@ def flash_forward_ws(q, k, v, scale, causal, block_m=128, block_n=128, warps=4, 
 '''
 # the same kernel with the loop's warp_specialize off (its own name: the constexpr is
 # passed positionally inside, so a copy with False is the honest "WS off" twin)
+# the product's own TMA kernel (host descriptors) with WS on its unmasked loop: whether
+# Triton 3.6 specialises that form too (last session found only on-device descriptors did)
+tma_start = src.index("@triton.jit\ndef _fwd_tma_kernel(")
+tma_kernel = src[tma_start:src.index("\n\n@triton.jit", tma_start + 1)]
+first_call = ("HEAD_DIM, HEAD_DIM, BLOCK_M, BLOCK_N, CAUSAL, False, False, \"tf32\", False,\n"
+              "        True, b, kv_h, POOL, col_l, PART_rows, part_ok, n_cols)")
+assert tma_kernel.count(first_call) == 1
+src += "\n\n" + tma_kernel.replace("def _fwd_tma_kernel(", "def _fwd_tma_ws_kernel(").replace(
+    first_call, first_call[:-1] + ", True)") + '''
+
+
+def flash_forward_tma_ws(q, k, v, scale, causal, block_m=128, block_n=128, warps=4, stages=2):
+    """(out, lse) of the product's TMA kernel with its unmasked loop warp-specialised."""
+    B, H, Lq, D = q.shape
+    Hkv, Lk = k.shape[1], k.shape[2]
+    o = torch.empty_like(q)
+    lse = torch.empty((B, H, Lq), device=q.device, dtype=torch.float32)
+    descs = [TensorDescriptor.from_tensor(t, [1, 1, rows, D])
+             for t, rows in ((q, block_m), (k, block_n), (v, block_n), (o, block_m))]
+    head_slot = _head_slots(H, (), q.device)
+    _fwd_tma_ws_kernel[(_cdiv(Lq, block_m), B * H)](
+        *descs, lse, lse, lse, head_slot, 0, 0, 0, 0, 0, H, Lq, Lk, 1, scale * LOG2E,
+        _bucket(Lq), _bucket(Lk), GROUP=H // Hkv, HEAD_DIM=D, CAUSAL=causal, POOL=0,
+        POOL_ROWS=1, CHUNK=16, BLOCK_M=block_m, BLOCK_N=block_n, num_warps=warps,
+        num_stages=stages)
+    return o, lse
+'''
 start = src.index("@triton.jit\ndef _fwd_ws_kernel(")
 ws_kernel = src[start:src.index("\n\ndef flash_forward_ws(")]
 off = ws_kernel.replace("def _fwd_ws_kernel(", "def _fwd_ws_kernel_off(").replace(
@@ -142,11 +171,16 @@ if CHECK:  # under the interpreter, in float32: the WS kernel against the commit
         k, v = (torch.randn(B, Hkv, Lk, 128) for _ in range(2))
         want_o, want_lse, _ = committed.flash_forward(q, k, v, None, 128 ** -0.5, causal,
                                                       None, True)
-        for ws in (True, False):
-            o, lse = wsmod.flash_forward_ws(q, k, v, 128 ** -0.5, causal, 64, 64, ws=ws)
+        variants = {"ws": lambda: wsmod.flash_forward_ws(q, k, v, 128 ** -0.5, causal, 64, 64),
+                    "ws off": lambda: wsmod.flash_forward_ws(q, k, v, 128 ** -0.5, causal, 64,
+                                                             64, ws=False),
+                    "tma ws": lambda: wsmod.flash_forward_tma_ws(q, k, v, 128 ** -0.5, causal,
+                                                                 64, 64)}
+        for ws, variant in variants.items():
+            o, lse = variant()
             same_inf = torch.equal(torch.isinf(lse), torch.isinf(want_lse))
             fin = torch.isfinite(want_lse)
-            print((B, H, Hkv, Lq, Lk, causal), f"ws={ws}", "max |out diff|",
+            print((B, H, Hkv, Lq, Lk, causal), ws, "max |out diff|",
                   f"{(o - want_o).abs().max().item():.1e}", "max |lse diff|",
                   f"{(lse[fin] - want_lse[fin]).abs().max().item():.1e}",
                   "same +inf rows", same_inf)
@@ -174,10 +208,17 @@ for B, H, Hkv, Lq, Lk, causal in RAGGED:
     o_c, lse_c, _ = committed.flash_forward(q, k, v, None, 128 ** -0.5, causal, None, False)
     o_w, lse_w = wsmod.flash_forward_ws(q, k, v, 128 ** -0.5, causal)
     fin = torch.isfinite(lse_c)
-    print(f"  {(B, H, Hkv, Lq, Lk, causal)}: {(o_w.float() - ref).abs().max().item():.2e} "
-          f"{(o_c.float() - ref).abs().max().item():.2e} "
-          f"{(lse_w[fin] - lse_c[fin]).abs().max().item():.2e}", flush=True)
-print("size causal | TFLOP/s: committed (autotuned TMA), WS kernel, same kernel WS off, cuDNN "
+    line = (f"  {(B, H, Hkv, Lq, Lk, causal)}: {(o_w.float() - ref).abs().max().item():.2e} "
+            f"{(o_c.float() - ref).abs().max().item():.2e} "
+            f"{(lse_w[fin] - lse_c[fin]).abs().max().item():.2e}")
+    try:
+        o_t, _ = wsmod.flash_forward_tma_ws(q, k, v, 128 ** -0.5, causal)
+        line += f"; host-descriptor WS {(o_t.float() - ref).abs().max().item():.2e}"
+    except Exception as e:  # noqa: BLE001 - a form Triton may not specialise
+        line += f"; host-descriptor WS FAILED {type(e).__name__}: {str(e).splitlines()[0][:100]}"
+    print(line, flush=True)
+print("size causal | TFLOP/s: committed (autotuned TMA), WS kernel, same kernel WS off, "
+      "host-descriptor WS, cuDNN "
       "| WS/committed | max |WS - committed| out", flush=True)
 for B, H, L, D in [(4, 16, 4096, 128), (2, 16, 8192, 128), (1, 16, 16384, 128)]:
     for causal in (False, True):
@@ -190,13 +231,20 @@ for B, H, L, D in [(4, 16, 4096, 128), (2, 16, 8192, 128), (1, 16, 16384, 128)]:
                                                          None, False),
             "ws": lambda: wsmod.flash_forward_ws(q, k, v, D ** -0.5, causal),
             "off": lambda: wsmod.flash_forward_ws(q, k, v, D ** -0.5, causal, ws=False),
+            "tma_ws": lambda: wsmod.flash_forward_tma_ws(q, k, v, D ** -0.5, causal),
         }
         diff = (runs["ws"]()[0].float() - runs["committed"]()[0].float()).abs().max().item()
-        t = {name: bench(run) for name, run in runs.items()}
+        t = {}
+        for name, run in runs.items():
+            try:
+                t[name] = bench(run)
+            except Exception:  # noqa: BLE001 - reported as nan
+                t[name] = float("nan")
         with sdpa_kernel(SDPBackend.CUDNN_ATTENTION):
             t["cudnn"] = bench(lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal))
         print(f"{(B, H, L, D)} {int(causal)} | {tf(t['committed']):.0f}, {tf(t['ws']):.0f}, "
-              f"{tf(t['off']):.0f}, {tf(t['cudnn']):.0f} | {t['committed'] / t['ws']:.3f} | "
+              f"{tf(t['off']):.0f}, {tf(t['tma_ws']):.0f}, {tf(t['cudnn']):.0f} | "
+              f"{t['committed'] / t['ws']:.3f} | "
               f"{diff:.1e}", flush=True)
         del q, k, v
         torch.cuda.empty_cache()
