@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -780,6 +781,9 @@ def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, elem_size: i
 # The key holds everything the autotuner's does (its key arguments, every tensor's
 # dtype) and more, so a launch never takes a config tuned for another problem.
 _picked_configs: dict[tuple, dict] = {}
+# The autotuner reports its pick in an attribute shared by all callers: two threads (two
+# app sessions) tuning at once must not read each other's.
+_tuning_lock = threading.Lock()
 
 
 def _launch_picked(tuned, raw, grid_of, key: tuple, args: tuple, kwargs: dict,
@@ -788,8 +792,9 @@ def _launch_picked(tuned, raw, grid_of, key: tuple, args: tuple, kwargs: dict,
     `before(config)` runs before a plain launch (what the config's pre_hook does)."""
     config = _picked_configs.get(key)
     if config is None:
-        tuned[grid_of](*args, **kwargs)
-        _picked_configs[key] = tuned.best_config.all_kwargs()
+        with _tuning_lock:
+            tuned[grid_of](*args, **kwargs)
+            _picked_configs[key] = tuned.best_config.all_kwargs()
         return
     if before is not None:
         before(config)
