@@ -726,9 +726,10 @@ def _flash_forward_tma(q, k, v, o, lse, scale: float, causal: bool, pooled: _Poo
             _fwd_tma_kernel[(_cdiv(Lq, 64), B * H)](*args, **meta, BLOCK_M=64, BLOCK_N=64)
     else:
         names = dict(zip(("desc_q", "desc_k", "desc_v", "desc_o"), descs, strict=True), HEAD_DIM=D)
+        # (the descriptors carry no dtype the key could read: q's is added)
         _launch_picked(_fwd_tma_tuned, _fwd_tma_kernel,
                        lambda m: (_cdiv(Lq, m["BLOCK_M"]), B * H),
-                       (_fwd_tma_kernel, q.dtype, _bucket(Lq), _bucket(Lk), *meta.items()),
+                       _tuning_key(_fwd_tma_kernel, Lq, Lk, args, meta, q.dtype),
                        args, meta, before=lambda config: _tma_block_shapes({**names, **config}))
 
 
@@ -770,9 +771,8 @@ def _launch(tuned, raw, grid_of, interpret: bool, Lq: int, Lk: int, elem_size: i
         config = _small_problem_config(kwargs["HEAD_DIM"], elem_size)
         raw[grid_of(config)](*args, **kwargs, **config)
     else:
-        key = (raw, _bucket(Lq), _bucket(Lk), *kwargs.items(),
-               *(a.dtype for a in args if isinstance(a, torch.Tensor)))
-        _launch_picked(tuned, raw, grid_of, key, args, kwargs)
+        _launch_picked(tuned, raw, grid_of, _tuning_key(raw, Lq, Lk, args, kwargs), args,
+                       kwargs)
 
 
 # Triton's autotuner costs the host about 57 us per launch on top of the JIT's own 51 us
@@ -784,6 +784,13 @@ _picked_configs: dict[tuple, dict] = {}
 # The autotuner reports its pick in an attribute shared by all callers: two threads (two
 # app sessions) tuning at once must not read each other's.
 _tuning_lock = threading.Lock()
+
+
+def _tuning_key(raw, Lq: int, Lk: int, args: tuple, kwargs: dict, *extra) -> tuple:
+    """What a launch's pick depends on: the kernel, the length buckets, every constexpr,
+    every tensor argument's dtype, and `extra`."""
+    return (raw, _bucket(Lq), _bucket(Lk), *kwargs.items(),
+            *(a.dtype for a in args if isinstance(a, torch.Tensor)), *extra)
 
 
 def _launch_picked(tuned, raw, grid_of, key: tuple, args: tuple, kwargs: dict,

@@ -6,12 +6,14 @@ interpreter; with CUDA they run compiled.
 
 from __future__ import annotations
 
+import random
 import sys
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+import triton
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -519,10 +521,6 @@ def test_tuned_launches_reuse_the_autotuners_pick_per_key():
     # On a GPU, a launch after the first of a key skips Triton's autotuner (57 us of host
     # time per call on the H100 machine) and runs the plain kernel with the config the
     # autotuner picked for that key. The logic runs here with stand-ins for the kernels.
-    import triton
-
-    from kernels import flash
-
     class Launcher:
         def __init__(self, name, picks=None):
             self.name, self.picks, self.best_config = name, picks, None
@@ -563,12 +561,6 @@ def test_tuned_launches_reuse_the_autotuners_pick_per_key():
 def test_host_arithmetic_matches_tritons():
     # kernels/flash.py computes block sizes and grids with its own integer helpers
     # (Triton's cost ~2 us a call from Python); they must agree with Triton's.
-    import random
-
-    import triton
-
-    from kernels import flash
-
     for n in [1, 2, 3, 7, 8, 9, 1023, 1024, 1025, 2**31 - 1, 2**31 + 1,
               *random.sample(range(1, 10**6), 200)]:
         assert flash._next_pow2(n) == triton.next_power_of_2(n), n
