@@ -41,6 +41,16 @@ def max_rel_err(x: torch.Tensor, ref: torch.Tensor) -> float:
     return ((x.double() - ref).abs().max() / ref.abs().max().clamp_min(1.0)).item()
 
 
+def run_with_grads(fn, inputs, grad_out):
+    """fn(*leaves) on fresh leaf copies of `inputs`, then backward of `grad_out` through its
+    output (the first, if it returns several): (fn's result, the leaves' gradients)."""
+    leaves = [t.detach().clone().requires_grad_(True) for t in inputs]
+    result = fn(*leaves)
+    out = result[0] if isinstance(result, tuple) else result
+    out.backward(grad_out.to(out.dtype))
+    return result, [t.grad for t in leaves]
+
+
 def check_against_reference(q, k, v, kpm=None, causal=False, scale=None, grads=True):
     tol = TOL[q.dtype]
     leaves = [t.detach().clone().requires_grad_(grads) for t in (q, k, v)]
@@ -152,9 +162,7 @@ def test_low_precision_gradients_within_twice_pytorchs_error(dtype, causal):
     grad_out = torch.randn_like(q)
 
     def grads(fn, *inputs):
-        leaves = [t.detach().clone().requires_grad_(True) for t in inputs]
-        fn(*leaves).backward(grad_out.to(leaves[0].dtype))
-        return [t.grad.double() for t in leaves]
+        return [g.double() for g in run_with_grads(fn, inputs, grad_out)[1]]
 
     want = grads(lambda *t: reference_attention(*t, causal=causal), q.double(), k.double(),
                  v.double())
@@ -180,11 +188,10 @@ def test_repeated_autotuned_launches_give_the_first_launchs_results(dtype, D, gr
     grad_out = torch.randn_like(q)
 
     def run():
-        leaves = [t.detach().clone().requires_grad_(True) for t in (q, k, v)]
-        out, pooled = attention(*leaves, causal=causal, key_padding_mask=kpm,
-                                return_probs=True, probs_pool=64)
-        out.backward(grad_out)
-        return [out, pooled, *(t.grad for t in leaves)]
+        (out, pooled), grads = run_with_grads(
+            lambda *t: attention(*t, causal=causal, key_padding_mask=kpm, return_probs=True,
+                                 probs_pool=64), (q, k, v), grad_out)
+        return [out, pooled, *grads]
 
     first, second = run(), run()
     for a, b in zip(first, second, strict=True):
@@ -321,17 +328,16 @@ def test_every_config_an_autotuner_can_pick_matches_the_reference(monkeypatch, a
     q, k, v, kpm = random_inputs(1, 4, 2, 1030, 1100, 128, dtype=dtype,
                                  pad_fraction=0.0 if tma else 0.2)
     grad_out = torch.randn_like(q)
-    ref_leaves = [t.double().requires_grad_(True) for t in (q, k, v)]
-    ref_out = reference_attention(*ref_leaves, causal=True, key_padding_mask=kpm)
-    ref_out.backward(grad_out.double())
-    leaves = [t.detach().clone().requires_grad_(True) for t in (q, k, v)]
-    out, pooled = attention(*leaves, causal=True, key_padding_mask=kpm, return_probs=True,
-                            probs_pool=64)
-    out.backward(grad_out)
+    ref_out, ref_grads = run_with_grads(
+        lambda *t: reference_attention(*t, causal=True, key_padding_mask=kpm),
+        [t.double() for t in (q, k, v)], grad_out)
+    (out, pooled), grads = run_with_grads(
+        lambda *t: attention(*t, causal=True, key_padding_mask=kpm, return_probs=True,
+                             probs_pool=64), (q, k, v), grad_out)
     tol = TOL[dtype]
     assert max_rel_err(out, ref_out) < tol
-    for name, got, want in zip("qkv", leaves, ref_leaves, strict=True):
-        assert max_rel_err(got.grad, want.grad) < 4 * tol, f"d{name}"
+    for name, got, want in zip("qkv", grads, ref_grads, strict=True):
+        assert max_rel_err(got, want) < 4 * tol, f"d{name}"
     with torch.no_grad():
         # the plain forward, and the pooled map against pooling the full one (the full
         # map runs on the pointer kernel: the TMA kernel writes pooled maps only)
