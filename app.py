@@ -11,10 +11,20 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from attnviz import sections, st_cache
+from attnviz.examples import EXAMPLES, random_test_sentence
 from attnviz.inputs import NORMS, clean_input, from_query, to_query
 from attnviz.pipeline import NORM_LABELS, ModelUnavailable, norms_of
 
 st.set_page_config(page_title="attnviz", layout="wide")
+
+
+def _use_example() -> None:
+    if st.session_state.example:
+        st.session_state.update(src=st.session_state.example, tgt="")
+
+
+def _use_random() -> None:
+    st.session_state.update(src=random_test_sentence(), tgt="", example=None)
 
 
 def attention_page() -> None:
@@ -27,6 +37,11 @@ def attention_page() -> None:
     if first_run:
         st.session_state.update(from_query(st.query_params))
 
+    c_examples, c_random = st.columns([6, 1], vertical_alignment="bottom")
+    c_examples.pills("Examples", EXAMPLES, key="example", on_change=_use_example,
+                     help="Fill the source with one of these (the target is cleared).")
+    c_random.button("Random test sentence", key="random-example", on_click=_use_random,
+                    help="A sentence from the corpus's test split, never seen in training.")
     c_src, c_tgt = st.columns(2)
     c_src.text_input("Source sentence (English)", key="src", max_chars=5000)
     c_tgt.text_input("Target sentence (Chinese, optional)", key="tgt", max_chars=5000,

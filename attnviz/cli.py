@@ -57,7 +57,7 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         if args.head is not None and not 0 <= args.head < n_heads:
             ap.error(f"--head must be in 0..{n_heads - 1}")
         tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal)
-        for note in tr.notices:
+        for note in tr.notices + pipeline.unknown_word_notices(tr):
             print(f"note: {note}", file=sys.stderr)
         prefix = f"{pipeline.NORM_LABELS[norm]} · "
         figs = trace_views.all_figures(tr, prefix, args.layer, args.head)

@@ -86,6 +86,8 @@ def _maps_dict(trace: Trace) -> dict:
         "max_abs_diff_vs_reference": trace.max_abs_diff_vs_reference,
         "source_text": trace.source_text, "target_text": trace.target_text,
         "target_from_model": trace.target_from_model,
+        "unknown_source_words": list(trace.unknown_source_words),
+        "unknown_target_words": list(trace.unknown_target_words),
         "src_pieces": list(trace.src_pieces), "dec_input": list(trace.dec_input),
         "dec_output": list(trace.dec_output),
         "axes": {k: {"query": list(trace.axes(k)[0]), "key": list(trace.axes(k)[1])}

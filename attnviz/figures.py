@@ -264,17 +264,42 @@ def norm_comparison(
 def training_curves(
     curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
 ) -> go.Figure:
-    """One curve per norm placement: curves[norm] = (steps, values)."""
+    """One curve per run: curves[name] = (steps, values). A name is a norm placement
+    ("post"), or one with a suffix after "_" that labels the run ("post_no warm-up"):
+    the colour says the norm, a dashed line a suffixed run."""
     fig = go.Figure()
-    for norm, (steps, values) in curves.items():
+    for name, (steps, values) in curves.items():
+        norm, _, variant = name.partition("_")
+        label = NORM_NAMES.get(norm, norm) + (f", {variant}" if variant else "")
         fig.add_trace(go.Scatter(
-            x=list(steps), y=list(values), mode="lines", name=NORM_NAMES.get(norm, norm),
-            line={"color": NORM_COLORS.get(norm)},
+            x=list(steps), y=list(values), mode="lines", name=safe_text(label),
+            line={"color": NORM_COLORS.get(norm),
+                  "dash": "dash" if variant.startswith("no ") else "solid"},
         ))
     _base_layout(fig, title, 340)
     fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
     fig.update_xaxes(title={"text": "training step"}, gridcolor="#eee")
     fig.update_yaxes(title={"text": safe_text(y_title)}, gridcolor="#eee")
+    return fig
+
+
+def grouped_bars(groups: Sequence[str], series: Mapping[str, Sequence[float]], *, title: str,
+                 y_title: str) -> go.Figure:
+    """Bars per group (x) for each named series, coloured and hatched as in
+    `training_curves`."""
+    fig = go.Figure()
+    for name, values in series.items():
+        norm, _, variant = name.partition("_")
+        label = NORM_NAMES.get(norm, norm) + (f", {variant}" if variant else "")
+        fig.add_trace(go.Bar(x=[safe_text(g) for g in groups], y=list(values),
+                             name=safe_text(label),
+                             marker={"color": NORM_COLORS.get(norm),
+                                     "pattern": {"shape": "/" if variant.startswith("no ")
+                                                 else ""}}))
+    _base_layout(fig, title, 340)
+    fig.update_layout(barmode="group",
+                      legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+    fig.update_yaxes(title={"text": safe_text(y_title)}, type="log", gridcolor="#eee")
     return fig
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 # and the model then truncates to its own limit (and says so in Trace.notices).
 MAX_CHARS = 400
 NORMS = ("post", "pre", "both")
-DEFAULTS = {"src": "did Alice eat her egg in the bedroom yesterday", "tgt": "", "norm": "post",
-            "causal": True}
+DEFAULTS = {"src": "She bought three red apples at the market yesterday.", "tgt": "",
+            "norm": "post", "causal": True}
 
 
 @dataclass

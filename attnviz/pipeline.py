@@ -89,7 +89,27 @@ def trace(model, src: str, tgt: str | None, causal: bool,
         translation = translate(model, src)
     with _model_lock:
         tr = model.trace(src, translation, causal=causal, backend=BACKEND)
-    return replace(tr, target_from_model=True)
+    return replace(tr, target_from_model=True, unknown_target_words=[])
+
+
+def _listing(words: list[str]) -> str:
+    shown = ", ".join(f"“{w}”" for w in words[:12])
+    return shown + (f" and {len(words) - 12} more" if len(words) > 12 else "")
+
+
+def unknown_word_notices(tr: Trace) -> list[str]:
+    """Plain sentences naming the words the model never saw in training."""
+    notes = []
+    if tr.unknown_source_words:
+        n = len(tr.unknown_source_words)
+        notes.append(f"The model has never seen {_listing(tr.unknown_source_words)}: its "
+                     f"translation of {'it' if n == 1 else 'them'} is a guess, and the "
+                     "attention around "
+                     f"{'it' if n == 1 else 'them'} shows a model out of its depth.")
+    if tr.unknown_target_words:
+        notes.append(f"Your target has words the model never produced in training: "
+                     f"{_listing(tr.unknown_target_words)}; its predictions there are guesses.")
+    return notes
 
 
 def trace_pair(model, src: str, tgt: str | None, causal: bool) -> TracePair:

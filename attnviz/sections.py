@@ -15,7 +15,7 @@ from models import ATTENTION_KINDS
 
 from . import export, st_cache, trace_views
 from .analysis import prediction_changes
-from .pipeline import NORM_LABELS, TracePair
+from .pipeline import NORM_LABELS, TracePair, unknown_word_notices
 from .st_components import export_buttons, figure_with_exports
 
 LEAK_CAPTION = (
@@ -55,6 +55,9 @@ def header(view: View) -> None:
         st.text(tr.target_text or "(the model produced no tokens)")
         for note in tr.notices:
             st.warning(note, icon=":material/content_cut:")
+    # The same words for both models (one tokenizer and corpus): said once.
+    for note in unknown_word_notices(first):
+        st.warning(note, icon=":material/help:")
     diffs = [view.pairs[n].shown.max_abs_diff_vs_reference for n in view.norms]
     diff = max((d for d in diffs if d is not None), default=None)
     st.caption(f"Maps computed by {first.backend}; largest |difference| from the PyTorch "
@@ -168,6 +171,7 @@ def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> No
         export_buttons(fig, f"attnviz_training_{key}", "training-curve")
     else:
         st.info("The checkpoints carry no training log.")
+    warmup_study()
     kind = st.radio("Attention kind", ATTENTION_KINDS, horizontal=True,
                     format_func=trace_views.KIND_TITLES.get, key="cmp-kind")
     cols = st.columns(2)
@@ -177,6 +181,58 @@ def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> No
             fig = trace_views.attention_heatmap(tr, kind, layer, head, f"{NORM_LABELS[norm]} · ")
             figure_with_exports(fig, _stem(tr, kind, f"L{layer}_cmp"), f"cmp-{norm}",
                                 **_raw(tr, kind, layer, head))
+
+
+WARMUP_CAPTION = (
+    "The warm-up study: each placement trained twice with the same settings and steps "
+    "({steps} steps of batch {batch}, on the GPU through our kernel), once with the "
+    "learning rate ramped up over the first {warmup} steps (solid) and once starting at "
+    "the peak rate {lr:g} (dashed). Xiong et al. (2020) show that Post-LN's gradients near "
+    "the output are large at initialisation, so without warm-up its first large steps can "
+    "derail training, while Pre-LN's stay well-scaled and need no warm-up. {verdict}"
+)
+STUDY_LABELS = {"post": "post_warm-up", "pre": "pre_warm-up", "post_nowarmup": "post_no warm-up",
+                "pre_nowarmup": "pre_no warm-up"}
+
+
+def warmup_verdict(logs: dict[str, list[dict]]) -> str:
+    """What the four runs show, in numbers read from their logs."""
+    def final(name: str, key: str) -> float | None:
+        vals = [e[key] for e in logs.get(name, []) if isinstance(e.get(key), float | int)]
+        return vals[-1] if vals else None
+
+    parts = []
+    for norm in ("post", "pre"):
+        a = final(STUDY_LABELS[norm], "val_token_acc")
+        b = final(STUDY_LABELS[f"{norm}_nowarmup"], "val_token_acc")
+        if a is not None and b is not None:
+            parts.append(f"{NORM_LABELS[norm]}: final validation token accuracy {a:.3f} with "
+                         f"warm-up, {b:.3f} without")
+    return ("Here, " + "; ".join(parts) + ".") if parts else ""
+
+
+def warmup_study() -> None:
+    study = st_cache.warmup_study()
+    if not study:
+        return
+    st.subheader("Does Pre-LN need less warm-up?")
+    runs = {STUDY_LABELS[n]: r["training_log"] for n, r in study.items()}
+    settings = {n: r["config"].get("training", {}).get("settings", {}) for n, r in study.items()}
+    warm, cold = settings.get("post", {}), settings.get("post_nowarmup", {})
+    st.caption(WARMUP_CAPTION.format(steps=cold.get("steps", "?"), batch=cold.get("batch_size"),
+                                     warmup=warm.get("warmup", "?"),
+                                     lr=cold.get("lr", float("nan")),
+                                     verdict=warmup_verdict(runs)))
+    cols = st.columns(3)
+    for col, key in zip(cols[:2], ("loss", "val_token_acc"), strict=True):
+        with col:
+            fig = trace_views.training_figure(runs, key)
+            st.plotly_chart(fig, key=f"warmup-{key}")
+            export_buttons(fig, f"attnviz_warmup_{key}", f"warmup-{key}")
+    with cols[2]:
+        fig = trace_views.early_grad_norm_figure(runs)
+        st.plotly_chart(fig, key="warmup-grad")
+        export_buttons(fig, "attnviz_warmup_grad_norm", "warmup-grad")
 
 
 def decoding(view: View) -> None:
@@ -229,8 +285,8 @@ def head_summaries(view: View) -> None:
                 st.plotly_chart(fig, key=f"entropy-{norm}-{kind}")
         with cols[3]:
             if gold is None:
-                st.info("Alignment agreement needs a sentence from the corpus "
-                        "(models/data); this source is not one.")
+                st.info("Alignment agreement needs a sentence from the corpus's validation "
+                        "or test split (models/data); this source is not one.")
             elif list(gold.tgt_words) != list(tr.tgt_words) or \
                     gold.src.split() != list(tr.src_words):
                 st.info("This source is in the corpus, but the target shown differs from the "

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from models import DecodeStep, Trace
+from models import DecodeStep, Trace, load_warmup_study
 
 from . import analysis, pipeline
 
@@ -43,3 +43,8 @@ def decode_steps(norm: str, src: str) -> list[DecodeStep]:
 @st.cache_data(max_entries=256, show_spinner=False)
 def gold_pair(src: str) -> analysis.GoldPair | None:
     return analysis.gold_pair(src)
+
+
+@st.cache_resource(show_spinner=False)
+def warmup_study() -> dict:
+    return load_warmup_study()

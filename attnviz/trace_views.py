@@ -141,6 +141,22 @@ def training_figure(logs: Mapping[str, list[dict]], key: str) -> go.Figure:
                                    y_title=key.replace("_", " "))
 
 
+def early_grad_norm_figure(logs: Mapping[str, list[dict]], until_step: int = 500
+                           ) -> go.Figure:
+    """Per-layer gradient norms, averaged over the logged steps up to `until_step`."""
+    series: dict[str, list[float]] = {}
+    groups: list[str] = []
+    for name, log in logs.items():
+        early = [e["grad_norm"] for e in log if "grad_norm" in e and e["step"] <= until_step]
+        if not early:
+            continue
+        groups = groups or list(early[0])
+        series[name] = [float(np.mean([g[k] for g in early])) for k in groups]
+    return figures.grouped_bars(groups, series,
+                                title=f"Gradient norm per layer, mean of steps 1–{until_step}",
+                                y_title="gradient norm")
+
+
 def decode_step_figures(step: DecodeStep, src_pieces: Sequence[str], layer: int,
                         head: int | None) -> tuple[go.Figure, go.Figure]:
     """(cross-attention row of the newest query over the source, next-token candidates)."""

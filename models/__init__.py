@@ -1,6 +1,6 @@
 """attnviz's models: corpus, tokenizer, the encoder-decoder Transformer and its traces."""
 
-from .checkpoint import load_checkpoint, load_pretrained, save_checkpoint
+from .checkpoint import load_checkpoint, load_pretrained, load_warmup_study, save_checkpoint
 from .trace import ATTENTION_KINDS, DecodeStep, TopToken, Trace
 from .transformer import ModelConfig, Seq2Seq
 
@@ -13,5 +13,6 @@ __all__ = [
     "Trace",
     "load_checkpoint",
     "load_pretrained",
+    "load_warmup_study",
     "save_checkpoint",
 ]

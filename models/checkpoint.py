@@ -41,12 +41,15 @@ def _check_safetensors(path: Path) -> None:
         raise ValueError(f"refusing to load {path}: not a safetensors file (bad header size)")
 
 
-def save_checkpoint(model: Seq2Seq, out_dir: str | Path, extra_config: dict | None = None
-                    ) -> Path:
+def save_checkpoint(model: Seq2Seq, out_dir: str | Path, extra_config: dict | None = None,
+                    dtype: torch.dtype | None = None) -> Path:
+    """Weights (in `dtype` if given: float16 halves the file; loading casts back to the
+    model's float32), config and training log."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     # Shared embedding/output weights are one tensor here, so save_file sees no aliasing.
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    state = {k: v.detach().cpu().to(dtype or v.dtype).contiguous()
+             for k, v in model.state_dict().items()}
     save_file(state, str(out / WEIGHTS), metadata={"format": "pt"})
     cfg = model.config | (extra_config or {})
     (out / CONFIG).write_text(json.dumps(cfg, indent=2, ensure_ascii=False) + "\n")
@@ -95,3 +98,19 @@ def load_pretrained(norm: str = "post", device: str | torch.device = "cpu") -> S
     if norm not in ("post", "pre"):
         raise ValueError(f"norm must be 'post' or 'pre', got {norm!r}")
     return load_checkpoint(CHECKPOINT_DIR / norm, device)
+
+
+WARMUP_STUDY_DIR = CHECKPOINT_DIR / "warmup_study"
+
+
+def load_warmup_study(folder: str | Path = WARMUP_STUDY_DIR) -> dict[str, dict[str, Any]]:
+    """The warm-up study's runs (logs only, no weights): run name ("post", "pre",
+    "post_nowarmup", "pre_nowarmup") -> {"config": ..., "training_log": [...]}; empty
+    where none are shipped."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("post", "pre", "post_nowarmup", "pre_nowarmup"):
+        run = Path(folder) / name
+        if (run / LOG).exists() and (run / CONFIG).exists():
+            out[name] = {"config": json.loads((run / CONFIG).read_text()),
+                         "training_log": json.loads((run / LOG).read_text())}
+    return out

@@ -1,6 +1,7 @@
-"""Evaluate the shipped models on the held-out test split.
+"""Evaluate the shipped models on the held-out test split and on typed sentences.
 
-For each model: exact match (spaces ignored), BLEU (sacrebleu, tokenize="zh"), and the
+For each model, on the generator's test split: exact match (spaces ignored), BLEU
+(sacrebleu, tokenize="zh"), and the
 alignment error rate (AER) of every cross-attention head against the gold alignments.
 A head's alignment links each target word to its most-attended source word, after
 summing piece-level attention into words (rows: the decoder positions whose output
@@ -8,7 +9,8 @@ piece belongs to the target word; the "input" convention instead uses the positi
 that read the word, which some heads follow one step later). With S = P = gold links,
 AER = 1 - 2|A ∩ S| / (|A| + |S|). Where training taught one head the gold alignments
 (train.py --align-weight), that head is marked "guided" and the best unguided head is
-reported too.
+reported too. On `data/natural.tsv` (sentences written by hand, as people type them,
+with reference translations; none from the generator): corpus chrF and BLEU.
 
     python -m models.evaluate --json [--limit N] [--save models/checkpoints/evaluation.json]
 """
@@ -26,6 +28,7 @@ import torch
 
 from .checkpoint import load_checkpoint, load_pretrained
 from .corpus import DATA_DIR, Pair, read_split
+from .grammar.surface import normalise
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID
 from .transformer import Recorder, Seq2Seq, backend_label
 
@@ -52,7 +55,7 @@ def alignment_counts(model: Seq2Seq, pairs: list[Pair], backend: str, batch_size
     model.eval()
     for k in range(0, len(pairs), batch_size):
         chunk = pairs[k:k + batch_size]
-        enc = [tok.encode_with_words(p.src) for p in chunk]
+        enc = [tok.encode_with_words(normalise(p.src)) for p in chunk]
         dec = [tok.encode_with_words(p.tgt, words=p.tgt_words) for p in chunk]
         Ls = max(len(e[0]) for e in enc) + 1
         Lt = max(len(d[0]) for d in dec) + 1
@@ -130,6 +133,40 @@ def evaluate_model(model: Seq2Seq, pairs: list[Pair], backend: str, batch_size: 
     }
 
 
+def read_natural(path: Path | str) -> list[tuple[str, str]]:
+    """(English, reference Chinese) pairs from a two-column TSV."""
+    rows = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) != 2:
+            raise ValueError(f"{path}:{n}: expected 2 tab-separated columns, got {len(cols)}")
+        rows.append((cols[0], cols[1]))
+    return rows
+
+
+def evaluate_natural(model: Seq2Seq, rows: list[tuple[str, str]], backend: str,
+                     batch_size: int = 250) -> dict:
+    """chrF and BLEU of greedy translations of typed sentences against references."""
+    t0 = time.time()
+    hyps: list[str] = []
+    for k in range(0, len(rows), batch_size):
+        hyps += model.translate_batch([src for src, _ in rows[k:k + batch_size]], backend)
+    refs = [ref for _, ref in rows]
+    sentence_chrf = [sacrebleu.sentence_chrf(h, [r]).score for h, r in zip(hyps, refs,
+                                                                              strict=True)]
+    return {
+        "n": len(rows),
+        "chrf": round(sacrebleu.corpus_chrf(hyps, [refs]).score, 2),
+        "bleu": round(sacrebleu.corpus_bleu(hyps, [refs], tokenize="zh").score, 2),
+        "share_sentence_chrf_ge_50": round(float(np.mean([c >= 50 for c in sentence_chrf])), 3),
+        "seconds": round(time.time() - t0, 1),
+        "translations": [{"src": s, "ref": r, "hyp": h, "chrf": round(c, 1)}
+                         for (s, r), h, c in zip(rows, hyps, sentence_chrf, strict=True)],
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="Evaluate the post-LN and pre-LN models.")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
@@ -138,6 +175,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="reference is the fast choice on CPU (Triton runs interpreted)")
     ap.add_argument("--data", default=str(DATA_DIR))
     ap.add_argument("--split", default="test")
+    ap.add_argument("--natural", default=str(DATA_DIR / "natural.tsv"),
+                    help="typed sentences with references (two columns); '' to skip")
+    ap.add_argument("--natural-limit", type=int, default=0, help="first N natural rows only")
     ap.add_argument("--checkpoint", action="append", default=[],
                     help="NAME=FOLDER to evaluate instead of the shipped post/pre")
     ap.add_argument("--save", default="", help="also write the JSON here")
@@ -151,7 +191,14 @@ def main(argv: list[str] | None = None) -> None:
         models = {n: load_checkpoint(p) for n, p in (c.split("=", 1) for c in args.checkpoint)}
     else:
         models = {n: load_pretrained(n) for n in ("post", "pre")}
-    result = {name: evaluate_model(m, pairs, args.backend) for name, m in models.items()}
+    natural = read_natural(args.natural) if args.natural else []
+    if args.natural_limit:
+        natural = natural[:args.natural_limit]
+    result = {}
+    for name, m in models.items():
+        result[name] = evaluate_model(m, pairs, args.backend)
+        if natural:
+            result[name]["natural"] = evaluate_natural(m, natural, args.backend)
     text = json.dumps(result, indent=None if args.json else 2, ensure_ascii=False)
     print(text)
     if args.save:

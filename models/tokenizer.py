@@ -30,13 +30,27 @@ SPECIAL_IDS = (PAD_ID, SOS_ID, EOS_ID, UNK_ID)
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 MODEL_FILE = "tokenizer.model"
 LEXICON_FILE = "tokenizer.zh_words.txt"
-VOCAB_SIZE = 1600
+# Every English word of the training corpus (as `word_key` writes it).
+EN_WORDS_FILE = "tokenizer.en_words.txt"
+VOCAB_SIZE = 6000
+# Pieces are learned from this many pairs (the word list from all of them).
+TRAIN_SAMPLE = 400_000
 # Never appears in the corpus; only marks Chinese word boundaries for the trainer.
 _DELIM = "\u241f"
 
 
 def _is_cjk(ch: str) -> bool:
     return "CJK" in unicodedata.name(ch, "") or "\u3400" <= ch <= "\u9fff"
+
+
+def word_key(word: str) -> str:
+    """An English word as the known-word list holds it: lower case, without the
+    punctuation around it ("Apple." -> "apple", "don't" stays)."""
+    return word.strip(".,?!;:\"()[]'").lower()
+
+
+def _is_punctuation(word: str) -> bool:
+    return all(unicodedata.category(ch)[0] in "PS" for ch in word)
 
 
 class Tokenizer:
@@ -52,6 +66,37 @@ class Tokenizer:
         self.zh_words = set(words)
         self.max_word_len = max((len(w) for w in words), default=1)
         self.model_path = model_path
+        en_path = lexicon_path.with_name(EN_WORDS_FILE)
+        # None: no list shipped with this tokenizer, so nothing can be called unknown.
+        self.en_words = (set(en_path.read_text(encoding="utf-8").split())
+                         if en_path.exists() else None)
+
+    def unknown_words(self, text: str, chinese: bool = False) -> list[str]:
+        """The words of `text` that the training corpus never contained, in order, once
+        each: English by `word_key` (a possessive "'s" is looked up without it), Chinese
+        by the segmenter's word list (runs of unknown characters joined)."""
+        out: list[str] = []
+        if chinese:
+            run = ""
+            for w in self.segment(text) + [""]:
+                if w and not _is_punctuation(w) and w not in self.zh_words:
+                    run += w
+                    continue
+                if run and run not in out:
+                    out.append(run)
+                run = ""
+            return out
+        if self.en_words is None:
+            return out
+        for w in text.split():
+            key = word_key(w)
+            if not key or _is_punctuation(key) or key in self.en_words or \
+                    key.removesuffix("'s") in self.en_words:
+                continue
+            shown = w.strip(".,?!;:\"()[]")
+            if shown not in out:
+                out.append(shown)
+        return out
 
     @property
     def vocab_size(self) -> int:
@@ -191,13 +236,14 @@ def _training_sentences(pairs: list[Pair]) -> Iterator[str]:
 
 
 def train_tokenizer(pairs: list[Pair], out_dir: str | Path = CHECKPOINT_DIR,
-                    vocab_size: int = VOCAB_SIZE) -> Tokenizer:
-    """Train on both sides of `pairs` in memory; write the model and Chinese word list."""
+                    vocab_size: int = VOCAB_SIZE, sample: int = TRAIN_SAMPLE) -> Tokenizer:
+    """Train on both sides of the first `sample` pairs in memory; write the model and the
+    Chinese word list of all pairs."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=_training_sentences(pairs), model_writer=buf,
+        sentence_iterator=_training_sentences(pairs[:sample]), model_writer=buf,
         vocab_size=vocab_size, model_type="bpe", byte_fallback=True,
         character_coverage=1.0, normalization_rule_name="identity",
         pad_id=PAD_ID, bos_id=SOS_ID, eos_id=EOS_ID, unk_id=UNK_ID,
@@ -209,6 +255,8 @@ def train_tokenizer(pairs: list[Pair], out_dir: str | Path = CHECKPOINT_DIR,
     (out_dir / MODEL_FILE).write_bytes(buf.getvalue())
     lexicon = sorted({w for p in pairs for w in p.tgt_words if any(_is_cjk(c) for c in w)})
     (out_dir / LEXICON_FILE).write_text("\n".join(lexicon) + "\n", encoding="utf-8")
+    en_words = sorted({word_key(w) for p in pairs for w in p.src.split()} - {""})
+    (out_dir / EN_WORDS_FILE).write_text("\n".join(en_words) + "\n", encoding="utf-8")
     return Tokenizer(out_dir / MODEL_FILE, out_dir / LEXICON_FILE)
 
 

@@ -63,6 +63,9 @@ class Trace:
     max_abs_diff_vs_reference: float | None = None  # largest |kernel - reference| over all maps
     notices: list[str] = field(default_factory=list)  # e.g. "source truncated to 64 tokens"
     truncated: bool = False
+    # Words the training corpus never contained: what the model makes of them is a guess.
+    unknown_source_words: list[str] = field(default_factory=list)
+    unknown_target_words: list[str] = field(default_factory=list)  # of a typed target only
 
     def maps(self, kind: str) -> np.ndarray:
         """The (layers, heads, queries, keys) probabilities of one attention kind."""

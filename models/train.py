@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import multiprocessing
 import platform
 import shlex
 import shutil
@@ -24,14 +25,17 @@ import torch.nn.functional as F
 
 from .checkpoint import save_checkpoint
 from .corpus import DATA_DIR, read_split
+from .grammar.surface import normalise
 from .tokenizer import CHECKPOINT_DIR, EOS_ID, LEXICON_FILE, MODEL_FILE, PAD_ID, SOS_ID, Tokenizer
 from .transformer import ModelConfig, Seq2Seq
 
 
 def encode_pairs(tok: Tokenizer, pairs, max_len: int) -> list[tuple[list[int], list[int]]]:
+    """Piece ids of each pair, the source in the canonical form the model reads (the same
+    `normalise` the model applies to what people type)."""
     out = []
     for p in pairs:
-        s, t = tok.encode(p.src), tok.encode(p.tgt)
+        s, t = tok.encode(normalise(p.src)), tok.encode(p.tgt)
         # Pairs that do not fit are dropped rather than truncated mid-sentence.
         if len(s) < max_len and len(t) < max_len:
             out.append((s, t))
@@ -43,7 +47,7 @@ def piece_alignments(tok: Tokenizer, pairs, max_len: int) -> list[list[tuple[int
     English words its Chinese word is linked to) for every linked target piece."""
     out = []
     for p in pairs:
-        s_ids, s_wids, _ = tok.encode_with_words(p.src)
+        s_ids, s_wids, _ = tok.encode_with_words(normalise(p.src))
         t_ids, t_wids, _ = tok.encode_with_words(p.tgt, words=p.tgt_words)
         if not (len(s_ids) < max_len and len(t_ids) < max_len):
             continue
@@ -77,12 +81,16 @@ def alignment_loss(probs: torch.Tensor, gold: torch.Tensor) -> torch.Tensor:
     return -(gold * probs.clamp_min(1e-9).log()).sum() / n_rows
 
 
-def make_batch(examples: list[tuple[list[int], list[int]]], device: torch.device
+def make_batch(examples: list[tuple[list[int], list[int]]], device: torch.device,
+               bucket: int = 1, max_positions: int | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(source + <eos>, <sos> + target, target + <eos>), padded with PAD."""
+    """(source + <eos>, <sos> + target, target + <eos>), padded with PAD to a multiple of
+    `bucket` (so the compiled kernel sees a handful of lengths, not every one), but never
+    past `max_positions`."""
     B = len(examples)
-    Ls = max(len(s) for s, _ in examples) + 1
-    Lt = max(len(t) for _, t in examples) + 1
+    Ls, Lt = (max(len(x) for x in side) + 1 for side in zip(*examples, strict=True))
+    cap = max_positions or 1 << 30
+    Ls, Lt = max(Ls, min(_round_up(Ls, bucket), cap)), max(Lt, min(_round_up(Lt, bucket), cap))
     src = torch.full((B, Ls), PAD_ID, dtype=torch.long)
     dec_in = torch.full((B, Lt), PAD_ID, dtype=torch.long)
     dec_out = torch.full((B, Lt), PAD_ID, dtype=torch.long)
@@ -93,10 +101,40 @@ def make_batch(examples: list[tuple[list[int], list[int]]], device: torch.device
     return src.to(device), dec_in.to(device), dec_out.to(device)
 
 
-def lr_at(step: int, peak: float, warmup: int) -> float:
-    """The paper's schedule, scaled so that it peaks at `peak` after `warmup` steps."""
+def _round_up(n: int, k: int) -> int:
+    return -(-n // k) * k
+
+
+def lr_at(step: int, peak: float, warmup: int, decay_start: int = 0) -> float:
+    """The paper's schedule, scaled so that it peaks at `peak` after `warmup` steps.
+    Without warm-up (warmup 0) the rate starts at `peak` and decays from `decay_start`
+    on exactly as the warmed-up schedule does: the two differ only in the ramp."""
     step = max(step, 1)
-    return peak * min(step / warmup, math.sqrt(warmup / step))
+    if warmup > 0:
+        return peak * min(step / warmup, math.sqrt(warmup / step))
+    return peak * min(1.0, math.sqrt(max(decay_start, 1) / step))
+
+
+def _encode_worker(args: tuple[str, list, int, bool]) -> tuple[list, list | None]:
+    tok_path, pairs, max_len, align = args
+    tok = Tokenizer(tok_path)
+    ex = encode_pairs(tok, pairs, max_len)
+    return ex, (piece_alignments(tok, pairs, max_len) if align else None)
+
+
+def encode_parallel(tok: Tokenizer, pairs, max_len: int, align: bool, workers: int
+                    ) -> tuple[list, list | None]:
+    """encode_pairs (and piece_alignments) over `workers` processes, in order."""
+    if workers <= 1 or len(pairs) < 20_000:
+        return _encode_worker((str(tok.model_path), pairs, max_len, align))
+    size = -(-len(pairs) // (workers * 4))
+    jobs = [(str(tok.model_path), pairs[k:k + size], max_len, align)
+            for k in range(0, len(pairs), size)]
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        parts = pool.map(_encode_worker, jobs)
+    examples = [e for ex, _ in parts for e in ex]
+    rows = [r for _, rs in parts for r in rs] if align else None
+    return examples, rows
 
 
 def layer_grad_norms(model: Seq2Seq) -> dict[str, float]:
@@ -114,11 +152,12 @@ def layer_grad_norms(model: Seq2Seq) -> dict[str, float]:
 
 @torch.no_grad()
 def validate(model: Seq2Seq, examples, backend: str, device: torch.device,
-             batch_size: int = 500) -> dict[str, float]:
+             batch_size: int = 500, bucket: int = 1) -> dict[str, float]:
     model.eval()
     total_loss, total_tok, correct = 0.0, 0, 0
     for k in range(0, len(examples), batch_size):
-        src, dec_in, dec_out = make_batch(examples[k:k + batch_size], device)
+        src, dec_in, dec_out = make_batch(examples[k:k + batch_size], device, bucket,
+                                          model.cfg.max_len + 1)
         logits = model(src, dec_in, backend)
         mask = dec_out != PAD_ID
         total_loss += float(F.cross_entropy(logits[mask], dec_out[mask], reduction="sum"))
@@ -153,7 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--max-len", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1.5e-3, help="peak learning rate")
-    ap.add_argument("--warmup", type=int, default=400)
+    ap.add_argument("--warmup", type=int, default=400,
+                    help="linear warm-up steps (0: none, start at the peak rate)")
+    ap.add_argument("--decay-start", type=int, default=0,
+                    help="with --warmup 0: the step from which the rate decays as 1/sqrt")
+    ap.add_argument("--bucket", type=int, default=16,
+                    help="pad batch lengths to a multiple of this (few compiled variants)")
+    ap.add_argument("--workers", type=int, default=1, help="processes to encode the data")
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="stop (and save) after this many minutes of training (0: no limit)")
+    ap.add_argument("--save-dtype", choices=("float32", "float16"), default="float16",
+                    help="weights on disk (loading casts back to float32)")
     ap.add_argument("--label-smoothing", type=float, default=0.1)
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--eval-every", type=int, default=500)
@@ -179,16 +228,13 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     train_pairs = read_split("train", args.data)
     if args.train_limit:
         train_pairs = train_pairs[:args.train_limit]
-    train_ex = encode_pairs(tok, train_pairs, args.max_len)
-    align_rows = None
-    if args.align_weight > 0:
-        if backend == "triton":
-            # The kernel's probabilities are outputs without a gradient (only q, k, v get
-            # one), so a loss on them would silently teach nothing.
-            raise SystemExit("--align-weight needs --backend reference: the Triton kernel's "
-                             "attention probabilities carry no gradient")
-        align_rows = piece_alignments(tok, train_pairs, args.max_len)
-        assert len(align_rows) == len(train_ex)
+    t_enc = time.time()
+    # The guided head's probabilities are recomputed in PyTorch from the projections the
+    # kernel receives (the kernel's maps carry no gradient): see DecoderLayer.cross.
+    train_ex, align_rows = encode_parallel(tok, train_pairs, args.max_len,
+                                           args.align_weight > 0, args.workers)
+    del train_pairs
+    print(f"encoded in {time.time() - t_enc:.0f} s", flush=True)
     valid_ex = encode_pairs(tok, read_split("valid", args.data), args.max_len)
     cfg = ModelConfig(vocab_size=tok.vocab_size, d_model=args.d_model, n_heads=args.n_heads,
                       n_enc_layers=args.layers, n_dec_layers=args.layers, d_ff=args.d_ff,
@@ -197,7 +243,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     model.train()
     align_layer = args.align_layer % args.layers
     if align_rows is not None:
-        model.decoder[align_layer].keep_cross_probs = True
+        model.decoder[align_layer].keep_cross_head = args.align_head
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
     gen = torch.Generator().manual_seed(args.seed)
     order = torch.randperm(len(train_ex), generator=gen).tolist()
@@ -208,21 +254,29 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
           flush=True)
     t0 = time.time()
     running, running_n = 0.0, 0
+    steps_done = 0
     for step in range(1, args.steps + 1):
+        if args.max_minutes and time.time() - t0 > 60 * args.max_minutes:
+            print(f"time limit: stopping after {steps_done} steps", flush=True)
+            log.append({"step": steps_done, "elapsed_s": time.time() - t0,
+                        **validate(model, valid_ex, backend, device, bucket=args.bucket)})
+            break
+        steps_done = step
         if pos + args.batch_size > len(order):
             order = torch.randperm(len(train_ex), generator=gen).tolist()
             pos = 0
         idx = order[pos:pos + args.batch_size]
         pos += args.batch_size
-        src, dec_in, dec_out = make_batch([train_ex[i] for i in idx], device)
-        lr = lr_at(step, args.lr, args.warmup)
+        src, dec_in, dec_out = make_batch([train_ex[i] for i in idx], device, args.bucket,
+                                          args.max_len + 1)
+        lr = lr_at(step, args.lr, args.warmup, args.decay_start)
         for g in opt.param_groups:
             g["lr"] = lr
         logits = model(src, dec_in, backend)
         loss = loss_fn(logits, dec_out, args.label_smoothing)
         align = None
         if align_rows is not None:
-            probs = model.decoder[align_layer].last_cross_probs[:, args.align_head]
+            probs = model.decoder[align_layer].last_cross_probs
             gold = alignment_target([align_rows[i] for i in idx], dec_in.shape[1],
                                     src.shape[1], device)
             align = alignment_loss(probs, gold)
@@ -241,7 +295,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
         opt.step()
         if step % args.eval_every == 0 or step == args.steps:
             entry = entry or {"step": step, "lr": lr, "elapsed_s": time.time() - t0}
-            entry.update(validate(model, valid_ex, backend, device))
+            entry.update(validate(model, valid_ex, backend, device, bucket=args.bucket))
         if entry:
             log.append(entry)
             msg = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
@@ -249,23 +303,24 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
             print(msg, flush=True)
     wall = time.time() - t0
     model.training_log = log
-    model.decoder[align_layer].keep_cross_probs = False
+    model.decoder[align_layer].keep_cross_head = None
     out = Path(args.out)
     settings = {k: v for k, v in vars(args).items()}
     training = {
         "command": "python -m models.train " + " ".join(shlex.quote(a) for a in argv),
         "settings": settings, "backend": backend, "wall_time_s": round(wall, 1),
-        "n_params": n_params, "train_pairs": len(train_ex),
+        "n_params": n_params, "train_pairs": len(train_ex), "steps_done": steps_done,
         "optimizer": "Adam(betas=(0.9, 0.98), eps=1e-9), warm-up then inverse sqrt",
         "guided_alignment": ({"layer": align_layer, "head": args.align_head,
                               "weight": args.align_weight} if align_rows is not None else None),
-        "torch": torch.__version__, "python": platform.python_version(),
+        "torch": torch.__version__, "triton": _triton_version(),
+        "python": platform.python_version(),
         "device_name": (torch.cuda.get_device_name(device) if device.type == "cuda"
                         else platform.processor() or platform.machine()),
     }
     model.extra_config = {"training": training}
     model.cpu().eval()
-    save_checkpoint(model, out)
+    save_checkpoint(model, out, dtype=getattr(torch, args.save_dtype))
     if out.resolve().parent != CHECKPOINT_DIR.resolve():
         # A checkpoint outside models/checkpoints/ carries its own tokenizer.
         tok_path = Path(args.tokenizer)
@@ -274,6 +329,14 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
             shutil.copyfile(tok_path.with_name(LEXICON_FILE), out / LEXICON_FILE)
     print(f"wrote {out} in {wall:.0f} s", flush=True)
     return model
+
+
+def _triton_version() -> str | None:
+    try:
+        import triton
+    except ImportError:
+        return None
+    return triton.__version__
 
 
 def main(argv: list[str] | None = None) -> None:

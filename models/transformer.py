@@ -22,6 +22,7 @@ from torch import nn
 
 from kernels import attention, backend_name, reference_attention
 
+from .grammar.surface import normalise
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
 from .trace import DecodeStep, TopToken, Trace
 
@@ -133,6 +134,15 @@ class MultiHeadAttention(nn.Module):
     def kv(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.split(self.k(x)), self.split(self.v(x))
 
+    def head_probs(self, x_q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, head: int,
+                   key_padding_mask: torch.Tensor | None) -> torch.Tensor:
+        """One head's probabilities (B, Lq, Lk) with a gradient, recomputed from the same
+        projections in PyTorch: the kernel's own maps are outputs without one."""
+        q = self.split(self.q(x_q))[:, head:head + 1]
+        _, probs = reference_attention(q, k[:, head:head + 1], v[:, head:head + 1],
+                                       key_padding_mask=key_padding_mask, return_probs=True)
+        return probs[:, 0]
+
 
 class FeedForward(nn.Module):
     def __init__(self, d_model: int, d_ff: int, dropout: float) -> None:
@@ -200,8 +210,8 @@ class DecoderLayer(nn.Module):
         self.res1 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
         self.res2 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
         self.res3 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
-        # Training with guided alignment reads this layer's cross-attention probabilities.
-        self.keep_cross_probs = False
+        # Training with guided alignment reads one head of this layer's cross-attention.
+        self.keep_cross_head: int | None = None
         self.last_cross_probs: torch.Tensor | None = None
 
     def forward(self, y: torch.Tensor, memory_kv: tuple[torch.Tensor, torch.Tensor],
@@ -228,11 +238,12 @@ class DecoderLayer(nn.Module):
         def cross(h: torch.Tensor) -> torch.Tensor:
             out, probs = self.cross_attn(h, memory_kv[0], memory_kv[1], causal=False,
                                          key_padding_mask=src_pad, backend=backend,
-                                         want_probs=rec is not None or self.keep_cross_probs)
+                                         want_probs=rec is not None)
             if rec is not None:
                 rec.maps["cross"].append(probs)
-            if self.keep_cross_probs:
-                self.last_cross_probs = probs
+            if self.keep_cross_head is not None:
+                self.last_cross_probs = self.cross_attn.head_probs(
+                    h, memory_kv[0], memory_kv[1], self.keep_cross_head, src_pad)
             return out
 
         y = self.res1(y, self_attn, rec, "decoder", f"L{idx} self")
@@ -353,7 +364,7 @@ class Seq2Seq(nn.Module):
         """Encode a source, truncating to fit max_len with <eos>; returns
         (ids, word ids, words, text as encoded, notices)."""
         tok = self._require_tokenizer()
-        text = " ".join(text.split())
+        text = normalise(text)
         ids, wids, words = tok.encode_with_words(text)
         notices: list[str] = []
         room = self.cfg.max_len - 1
@@ -490,4 +501,6 @@ class Seq2Seq(nn.Module):
             cross=maps["cross"], predictions=[self._top(row) for row in logits],
             stats=rec.stats, backend=backend_label(backend, self.device),
             max_abs_diff_vs_reference=diff, notices=notices, truncated=truncated,
+            unknown_source_words=tok.unknown_words(src_text),
+            unknown_target_words=[] if from_model else tok.unknown_words(tgt, chinese=True),
         )

@@ -109,3 +109,31 @@ def test_concurrent_sessions_see_their_own_sentences(app_server, chromium):
     finally:
         for c in contexts:
             c.close()
+
+
+def test_unknown_words_are_named_above_the_maps(app_server, page):
+    page.goto(_url(app_server, src="The zorblax is eating my homework."))
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "never seen" in body and "“zorblax”" in body, body[:2000]
+    assert "homework" not in body.split("never seen", 1)[1].split("\n", 1)[0]
+    page.goto(_url(app_server, src="I love you.", tgt="我爱你龘。"))
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "never seen" not in body
+    assert "never produced in training" in body and "“龘”" in body
+
+
+def test_examples_fill_the_source(app_server, page):
+    page.goto(app_server.url)
+    wait_for_app(page)
+    box = page.get_by_label("Source sentence (English)")
+    page.get_by_role("button", name="Random test sentence").click()
+    page.wait_for_function("() => location.search.includes('src=')", timeout=30_000)
+    wait_for_app(page)
+    first = box.input_value()
+    assert first and first != "She bought three red apples at the market yesterday."
+    page.get_by_text("Where is my phone?", exact=True).click()
+    wait_for_app(page)
+    assert box.input_value() == "Where is my phone?"
+    assert _encoder_sentence(page) == "Where is my phone?"

@@ -1,10 +1,33 @@
-"""The generated corpus: deterministic, valid alignments, disjoint splits."""
+"""The generated corpus: deterministic, valid alignments for every construction, disjoint
+splits, typed surface forms, the shipped files regenerating bit-for-bit."""
 
 from __future__ import annotations
 
+import json
 import random
+import re
 
-from models.corpus import DATA_DIR, Pair, check_pair, generate, generate_pair, read_split, write
+import pytest
+
+from models.corpus import (
+    ANCHORS,
+    DATA_DIR,
+    MANIFEST,
+    Pair,
+    check_pair,
+    generate,
+    generate_pair,
+    read_split,
+    sha256_lines,
+    write,
+)
+from models.evaluate import read_natural
+from models.grammar.bits import linked
+from models.grammar.clauses import CONSTRUCTIONS
+from models.grammar.lexicon import lexicon
+from models.grammar.lexicon.closed import SET_PHRASES, number_en, number_zh
+from models.grammar.surface import normalise, realise
+from models.tokenizer import word_key
 
 
 def test_generation_is_deterministic(tmp_path):
@@ -16,36 +39,112 @@ def test_generation_is_deterministic(tmp_path):
     write(b, tmp_path / "b")
     for name in ("train.tsv.gz", "valid.tsv", "test.tsv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert generate(8, sizes)["train"][1].src != a["train"][1].src or \
-        generate(8, sizes)["train"][2].src != a["train"][2].src
+    assert [p.src for p in generate(8, sizes)["train"]] != [p.src for p in a["train"]]
 
 
-def test_shipped_files_regenerate_bit_for_bit(tmp_path):
-    write(generate(), tmp_path)
-    for name in ("train.tsv.gz", "valid.tsv", "test.tsv"):
-        assert (tmp_path / name).read_bytes() == (DATA_DIR / name).read_bytes(), name
+def test_shipped_held_out_splits_regenerate_bit_for_bit(tmp_path):
+    manifest = json.loads((DATA_DIR / MANIFEST).read_text())
+    splits = generate(manifest["seed"], manifest["sizes"], splits=("valid", "test"))
+    write(splits, tmp_path)
+    for split in ("valid", "test"):
+        assert (tmp_path / f"{split}.tsv").read_bytes() == \
+            (DATA_DIR / f"{split}.tsv").read_bytes(), split
+        assert sha256_lines(splits[split]) == manifest["sha256"][split]
 
 
-def test_alignments_are_valid_and_round_trip():
-    rng = random.Random(3)
-    for _ in range(2000):
-        p = generate_pair(rng)
+def test_training_split_prefix_is_the_same_stream():
+    """The training split's first pairs do not depend on its size: a regenerated full
+    split starts with exactly these (the whole file is checked against the manifest's
+    SHA-256 where it exists)."""
+    manifest = json.loads((DATA_DIR / MANIFEST).read_text())
+    small = dict(manifest["sizes"], train=500)
+    head = generate(manifest["seed"], small)["train"]
+    assert head[:len(ANCHORS)] == ANCHORS
+    path = DATA_DIR / "train.tsv.gz"
+    if path.exists():
+        full = read_split("train")
+        assert [p.to_line() for p in full[:500]] == [p.to_line() for p in head]
+        assert sha256_lines(full) == manifest["sha256"]["train"]
+        assert len(full) >= 1_000_000
+
+
+@pytest.mark.parametrize("construction", [f for f, _ in CONSTRUCTIONS],
+                         ids=[f.__name__ for f, _ in CONSTRUCTIONS])
+def test_every_construction_gives_valid_alignments(construction):
+    rng = random.Random(f"test/{construction.__name__}")
+    for _ in range(400):
+        bit = construction(rng)
+        en_ids = {id(t) for t in bit.en}
+        assert all(id(t) in en_ids for _, t in bit.zh), "a Chinese word links outside"
+        en, zh, links = realise(bit, rng)
+        p = Pair(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
         check_pair(p)
         assert Pair.from_line(p.to_line()) == p
-        assert " " not in p.tgt and p.src == " ".join(p.src.split())
+        assert p.src == " ".join(p.src.split()) and " " not in p.tgt
+        assert p.tgt[-1] in "。？！", p
+
+
+def test_surface_forms_as_people_type_them():
+    rng = random.Random(11)
+    pairs = [generate_pair(rng) for _ in range(3000)]
+    srcs = [p.src for p in pairs]
+    assert sum(s[0].isupper() and s[-1] in ".?!" for s in srcs) > 0.7 * len(srcs)
+    assert any(s == s.lower() for s in srcs)                        # typed casually
+    assert any(s[-1] not in ".?!" for s in srcs)                    # no final mark
+    for form in ("don't", "I'm", "it's", "can't", "doesn't", "let's"):
+        assert any(form in s.lower().split() or form.lower() in s.lower() for s in srcs), form
+    assert any("," in s for s in srcs)
+    # A question mark in English is a question mark in Chinese.
+    for p in pairs:
+        if p.src.endswith("?"):
+            assert p.tgt.endswith("？"), p
+
+
+def test_set_phrases_are_well_formed():
+    for en, zh, links in SET_PHRASES:
+        bit = linked(en, zh, links)
+        assert len(bit.zh) == len(zh.split()) and en.split()[-1] in ".?!", en
+
+
+def test_numbers():
+    assert [number_en(n) for n in (0, 7, 13, 20, 42)] == [
+        "zero", "seven", "thirteen", "twenty", "forty-two"]
+    assert [number_zh(n) for n in (2, 10, 12, 20, 42)] == ["二", "十", "十二", "二十", "四十二"]
+    assert number_zh(2, before_measure=True) == "两"
+
+
+def test_normalise_typed_text():
+    assert normalise("  I ’m  fine ,thanks ！") == "I 'm fine,thanks!"
+    assert normalise("Don’t  go .") == "Don't go."
+
+
+def test_lexicon_is_large_and_consistent():
+    lex = lexicon()
+    assert len(lex.nouns) >= 500 and len(lex.verbs) >= 300 and len(lex.adjectives) >= 200
+    for n in lex.nouns:
+        assert re.fullmatch(r"[A-Za-z]+", n.sg) and n.zh, n
 
 
 def test_splits_sizes_disjoint_and_anchor():
-    splits = {s: read_split(s) for s in ("train", "valid", "test")}
-    assert len(splits["train"]) >= 100_000
-    assert len(splits["valid"]) >= 2000 and len(splits["test"]) >= 2000
+    splits = {s: read_split(s) for s in ("valid", "test")}
+    assert all(len(v) >= 2000 for v in splits.values())
     srcs = {s: {p.src for p in pairs} for s, pairs in splits.items()}
     assert all(len(srcs[s]) == len(splits[s]) for s in splits)
-    assert not srcs["train"] & srcs["valid"]
-    assert not srcs["train"] & srcs["test"]
     assert not srcs["valid"] & srcs["test"]
-    love = [p for p in splits["train"] if p.src == "I love you"]
-    assert love and love[0].tgt == "我爱你" and love[0].alignment == [(0, 0), (1, 1), (2, 2)]
+    assert not {p.src for p in ANCHORS} & (srcs["valid"] | srcs["test"])
     for p in splits["test"]:
         check_pair(p)
-        assert 3 <= len(p.src.split()) <= 12
+    # The training split's vocabulary is large (the shipped word list is made from it).
+    known = (DATA_DIR.parent / "checkpoints" / "tokenizer.en_words.txt").read_text().split()
+    assert len(known) >= 2000
+
+
+def test_natural_sets_are_not_from_the_generator():
+    rows = read_natural(DATA_DIR / "natural.tsv")
+    dev = read_natural(DATA_DIR / "natural_dev.tsv")
+    assert len(rows) >= 100
+    held = {s for s, _ in rows}
+    assert not held & {s for s, _ in dev}
+    generated = {p.src for s in ("valid", "test") for p in read_split(s)}
+    assert not held & generated
+    assert all(word_key(s.split()[0]) and r[-1] in "。？！" for s, r in rows)

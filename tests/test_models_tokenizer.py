@@ -30,7 +30,7 @@ def test_specials(tok):
     assert PAD_ID == 0
     assert [tok.piece(i) for i in (PAD_ID, SOS_ID, EOS_ID, UNK_ID)] == [
         "<pad>", "<sos>", "<eos>", "<unk>"]
-    assert 1000 <= tok.vocab_size <= 2000
+    assert 4000 <= tok.vocab_size <= 8000
 
 
 @pytest.mark.parametrize("text", ODD)
@@ -71,3 +71,15 @@ def test_word_ids_cover_every_word(tok, text):
 def test_segment_unknown_characters(tok):
     assert tok.segment("我爱你😀ok") == ["我", "爱", "你", "😀ok"]
     assert tok.segment("龘") == ["龘"]
+
+
+def test_unknown_words_are_named_once_in_order(tok):
+    assert tok.unknown_words("I love you.") == []
+    assert tok.unknown_words("Tom's cat doesn't like coffee!") == []
+    assert tok.unknown_words("The xylophonist zorbled, zorbled again.") == [
+        "xylophonist", "zorbled"]
+    # Case and the punctuation around a word do not make it unknown.
+    assert tok.unknown_words("APPLE? apple, (apple)") == []
+    assert tok.unknown_words("我爱你。", chinese=True) == []
+    assert tok.unknown_words("我爱龘龘你😀", chinese=True) == ["龘龘", "😀"]
+    assert len(tok.en_words) >= 2000

@@ -1,0 +1,181 @@
+"""From a construction's tokens to English as people type it, and back to one form.
+
+The grammar builds lower-case tokens with punctuation as tokens of its own; `realise`
+contracts (do not -> don't, I am -> I'm), attaches punctuation to the word before it,
+capitalises the first word and, for a share of sentences, types them casually (all lower
+case, or without the final mark), keeping every alignment link on the word it lands in.
+`normalise` is the one place that cleans typed text for the model (training and app).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from functools import cache
+
+from .bits import Bit, Tok
+
+PUNCT = {".", "?", "!", ","}
+ZH_PUNCT = {"。", "？", "！", "，"}
+
+# (first, second) -> contracted form; only applied where the pair is one unit.
+NOT_CONTRACTIONS = {
+    ("do", "not"): "don't", ("does", "not"): "doesn't", ("did", "not"): "didn't",
+    ("is", "not"): "isn't", ("are", "not"): "aren't", ("was", "not"): "wasn't",
+    ("were", "not"): "weren't", ("can", "not"): "can't", ("will", "not"): "won't",
+    ("have", "not"): "haven't", ("has", "not"): "hasn't", ("should", "not"): "shouldn't",
+    ("must", "not"): "mustn't", ("could", "not"): "couldn't",
+}
+BE_CONTRACTIONS = {
+    ("i", "am"): "i'm", ("you", "are"): "you're", ("we", "are"): "we're",
+    ("they", "are"): "they're", ("he", "is"): "he's", ("she", "is"): "she's",
+    ("it", "is"): "it's", ("that", "is"): "that's", ("what", "is"): "what's",
+    ("where", "is"): "where's", ("who", "is"): "who's", ("there", "is"): "there's",
+    ("how", "is"): "how's", ("i", "will"): "i'll", ("you", "will"): "you'll",
+    ("we", "will"): "we'll", ("they", "will"): "they'll", ("he", "will"): "he'll",
+    ("she", "will"): "she'll", ("it", "will"): "it'll",
+}
+ALWAYS = {("let", "us"): "let's"}
+_CAPITALISED = {"i", "i'm", "i'll", "i've", "i'd"}
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                         "\uff0c": ",", "\uff1f": "?", "\uff01": "!"})
+
+
+def _merge(toks: list[Tok], groups: list[list[int]], texts: list[str]) -> tuple[list[Tok],
+                                                                                 dict]:
+    """Replace each group of consecutive token positions by one token; returns the new
+    tokens and old token -> new token."""
+    start = {g[0]: (g, t) for g, t in zip(groups, texts, strict=True)}
+    out: list[Tok] = []
+    remap: dict[int, Tok] = {}
+    k = 0
+    while k < len(toks):
+        if k in start:
+            g, text = start[k]
+            new = Tok(text)
+            for m in g:
+                remap[id(toks[m])] = new
+            out.append(new)
+            k = g[-1] + 1
+        else:
+            remap[id(toks[k])] = toks[k]
+            out.append(toks[k])
+            k += 1
+    return out, remap
+
+
+def _contract(toks: list[Tok], rng: random.Random, p: float) -> tuple[list[Tok], dict]:
+    groups, texts = [], []
+    k = 0
+    while k + 1 < len(toks):
+        pair = (toks[k].text.lower(), toks[k + 1].text.lower())
+        nxt = toks[k + 2].text if k + 2 < len(toks) else "."
+        form = ALWAYS.get(pair)
+        if form is None and rng.random() < p:
+            form = NOT_CONTRACTIONS.get(pair)
+            # "it's" cannot end a clause ("I know where it is.").
+            if form is None and nxt not in PUNCT:
+                form = BE_CONTRACTIONS.get(pair)
+        if form is not None:
+            if toks[k].text[:1].isupper():
+                form = form[0].upper() + form[1:]
+            groups.append([k, k + 1])
+            texts.append(form)
+            k += 2
+        else:
+            k += 1
+    return _merge(toks, groups, texts)
+
+
+def _attach_punctuation(toks: list[Tok]) -> tuple[list[Tok], dict]:
+    groups: list[list[int]] = []
+    texts: list[str] = []
+    k = 0
+    while k < len(toks):
+        end = k + 1
+        while end < len(toks) and toks[end].text in PUNCT:
+            end += 1
+        if end - k > 1 and toks[k].text not in PUNCT:
+            groups.append(list(range(k, end)))
+            texts.append("".join(t.text for t in toks[k:end]))
+        k = end
+    return _merge(toks, groups, texts)
+
+
+def realise(bit: Bit, rng: random.Random, contract_p: float = 0.5,
+            casual_p: float = 0.15) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    """English words, Chinese words and links (english index, chinese index)."""
+    toks = list(bit.en)
+    refs = {id(t): t for t in toks}
+    zh = [(z, refs[id(t)]) for z, t in bit.zh]
+    toks, remap = _contract(toks, rng, contract_p)
+    zh = [(z, remap[id(t)]) for z, t in zh]
+    casual = rng.random() < casual_p
+    if casual and rng.random() < 0.6 and toks[-1].text in PUNCT and len(toks) > 1:
+        # Typed without the final mark: what it carried (。？！) stays on the last word.
+        last, toks = toks[-1], toks[:-1]
+        zh = [(z, toks[-1] if t is last else t) for z, t in zh]
+    toks, remap = _attach_punctuation(toks)
+    zh = [(z, remap[id(t)]) for z, t in zh]
+    words = [t.text for t in toks]
+    if casual and rng.random() < 0.7:
+        words = [x.lower() for x in words]
+    else:
+        words = [x[0].upper() + x[1:] if x.lower() in _CAPITALISED else x for x in words]
+        words[0] = words[0][0].upper() + words[0][1:]
+    index = {id(t): i for i, t in enumerate(toks)}
+    return words, [z for z, _ in zh], [(index[id(t)], j) for j, (_, t) in enumerate(zh)]
+
+
+# A sentence typed without its final mark is a question when it starts so.
+QUESTION_STARTS = {"what", "what's", "where", "where's", "who", "who's", "when", "why", "how",
+                   "how's", "which", "whose", "do", "does", "did", "is", "are", "am", "was",
+                   "were", "can", "could", "will", "would", "should", "shall", "have", "has",
+                   "may", "isn't", "aren't", "don't", "doesn't", "didn't", "can't", "won't"}
+
+
+@cache
+def _proper_forms() -> dict[str, str]:
+    """Lower case -> capitalised, for the lexicon's proper nouns that are never also
+    common words ("will" stays a verb even though Will is a name)."""
+    from .lexicon import lexicon
+    from .lexicon.closed import DAYS, MONTHS
+
+    lex = lexicon()
+    proper = [n for n, _, _ in lex.names] + [p.en for p in lex.places if p.en[:1].isupper()]
+    proper += [en for en, _ in lex.nationalities + lex.languages + DAYS + MONTHS]
+    proper += ["I", "TV", "Christmas", "Mom", "Dad"]
+    common = {w for n in lex.nouns if n.sg.islower() for w in (n.sg, n.pl)}
+    common |= {w for v in lex.verbs for f in (v.base, v.s3, v.past, v.ing, v.pp)
+               for w in f.split()}
+    common |= {a.en for a in lex.adjectives} | {p.en for p in lex.places if p.en.islower()}
+    return {w.lower(): w for w in proper if w.lower() not in common}
+
+
+def _truecase(word: str, proper: dict[str, str]) -> str:
+    core = word.strip(".,?!")
+    key = core.lower()
+    for suffix in ("", "'s", "'m", "'ll", "'d", "'ve"):
+        stem = key.removesuffix(suffix) if suffix else key
+        if stem in proper and (not suffix or key.endswith(suffix)):
+            return word.replace(core, proper[stem] + core[len(stem):], 1)
+    return word
+
+
+def normalise(text: str) -> str:
+    """Typed text as the model reads it, in one canonical form: typographic quotes and
+    full-width marks made ASCII, spaces before punctuation removed, whitespace collapsed,
+    proper nouns and "I" capitalised, the first letter capitalised, and a missing final
+    mark added ("?" when the sentence starts like a question)."""
+    text = text.translate(_QUOTES)
+    text = re.sub(r"\s+([.,?!])", r"\1", text)
+    words = text.split()
+    if not words:
+        return ""
+    proper = _proper_forms()
+    words = [_truecase(w, proper) for w in words]
+    words[0] = words[0][0].upper() + words[0][1:]
+    if words[-1][-1] not in ".?!":
+        first = words[0].strip(".,?!").lower()
+        words[-1] += "?" if first in QUESTION_STARTS else "."
+    return " ".join(words)
