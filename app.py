@@ -37,7 +37,7 @@ def attention_page() -> None:
     if first_run:
         st.session_state.update(from_query(st.query_params))
 
-    c_examples, c_random = st.columns([6, 1], vertical_alignment="bottom")
+    c_examples, c_random = st.columns([4, 1], vertical_alignment="bottom")
     c_examples.pills("Examples", EXAMPLES, key="example", on_change=_use_example,
                      help="Fill the source with one of these (the target is cleared).")
     c_random.button("Random test sentence", key="random-example", on_click=_use_random,

@@ -27,7 +27,7 @@ import sacrebleu
 import torch
 
 from .checkpoint import load_checkpoint, load_pretrained
-from .corpus import DATA_DIR, Pair, read_split
+from .corpus import DATA_DIR, Pair, read_split, split_path
 from .grammar.surface import normalise
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID
 from .transformer import Recorder, Seq2Seq, backend_label
@@ -147,8 +147,10 @@ def read_natural(path: Path | str) -> list[tuple[str, str]]:
 
 
 def evaluate_natural(model: Seq2Seq, rows: list[tuple[str, str]], backend: str,
-                     batch_size: int = 250) -> dict:
-    """chrF and BLEU of greedy translations of typed sentences against references."""
+                     batch_size: int = 250, seen: set[str] | None = None) -> dict:
+    """chrF and BLEU of greedy translations of typed sentences against references; with
+    `seen` (the training sources, normalised), also how many of the sentences training
+    contained word for word, and the scores on the rest."""
     t0 = time.time()
     hyps: list[str] = []
     for k in range(0, len(rows), batch_size):
@@ -156,7 +158,17 @@ def evaluate_natural(model: Seq2Seq, rows: list[tuple[str, str]], backend: str,
     refs = [ref for _, ref in rows]
     sentence_chrf = [sacrebleu.sentence_chrf(h, [r]).score for h, r in zip(hyps, refs,
                                                                               strict=True)]
-    return {
+    out: dict = {}
+    if seen is not None:
+        unseen = [i for i, (src, _) in enumerate(rows) if normalise(src) not in seen]
+        out = {"in_training": len(rows) - len(unseen), "unseen": {
+            "n": len(unseen),
+            "chrf": round(sacrebleu.corpus_chrf([hyps[i] for i in unseen],
+                                                [[refs[i] for i in unseen]]).score, 2),
+            "bleu": round(sacrebleu.corpus_bleu([hyps[i] for i in unseen],
+                                                [[refs[i] for i in unseen]],
+                                                tokenize="zh").score, 2)}}
+    return out | {
         "n": len(rows),
         "chrf": round(sacrebleu.corpus_chrf(hyps, [refs]).score, 2),
         "bleu": round(sacrebleu.corpus_bleu(hyps, [refs], tokenize="zh").score, 2),
@@ -194,11 +206,16 @@ def main(argv: list[str] | None = None) -> None:
     natural = read_natural(args.natural) if args.natural else []
     if args.natural_limit:
         natural = natural[:args.natural_limit]
+    # Where the training split is present (it is regenerated, not shipped), say how many
+    # typed sentences it contains word for word.
+    seen = None
+    if natural and split_path(Path(args.data), "train").exists():
+        seen = {normalise(p.src) for p in read_split("train", args.data)}
     result = {}
     for name, m in models.items():
         result[name] = evaluate_model(m, pairs, args.backend)
         if natural:
-            result[name]["natural"] = evaluate_natural(m, natural, args.backend)
+            result[name]["natural"] = evaluate_natural(m, natural, args.backend, seen=seen)
     text = json.dumps(result, indent=None if args.json else 2, ensure_ascii=False)
     print(text)
     if args.save:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -39,6 +40,10 @@ TRAIN_SAMPLE = 400_000
 _DELIM = "\u241f"
 
 
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +"
+                        r"(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
 def _is_cjk(ch: str) -> bool:
     return "CJK" in unicodedata.name(ch, "") or "\u3400" <= ch <= "\u9fff"
 
@@ -50,7 +55,7 @@ def word_key(word: str) -> str:
 
 
 def _is_punctuation(word: str) -> bool:
-    return all(unicodedata.category(ch)[0] in "PS" for ch in word)
+    return all(unicodedata.category(ch)[0] == "P" for ch in word)
 
 
 class Tokenizer:
@@ -108,8 +113,10 @@ class Tokenizer:
         return list(self.sp.encode(text))
 
     def decode(self, ids: Iterable[int]) -> str:
-        """Text of the ids; specials (<pad>, <sos>, <eos>, <unk>) are dropped."""
-        return self.sp.decode([int(i) for i in ids if int(i) not in SPECIAL_IDS])
+        """Text of the ids; specials (<pad>, <sos>, <eos>, <unk>) are dropped, and so is a
+        space between two Chinese characters (a word-initial piece mid-sentence)."""
+        text = self.sp.decode([int(i) for i in ids if int(i) not in SPECIAL_IDS])
+        return _CJK_SPACE.sub("", text)
 
     def piece(self, i: int) -> str:
         return self.sp.id_to_piece(int(i))

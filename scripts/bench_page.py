@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 
-SENTENCE = "did Alice eat her egg in the bedroom yesterday with Jack"   # 10 words
+SENTENCE = "My little brother is playing football in the park today."   # 10 words, typed
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 

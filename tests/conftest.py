@@ -35,6 +35,8 @@ class StreamlitServer:
     def __init__(self, script: str, env: dict | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # (made here too: scripts/bench_page.py starts servers outside pytest)
+        (ROOT / ".pytest_cache").mkdir(exist_ok=True)
         self.log = open(ROOT / f".pytest_cache/streamlit-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", script,

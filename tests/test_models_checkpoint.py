@@ -57,5 +57,22 @@ def test_shipped_checkpoints_translate(norm):
     assert not m.training and m.config["norm"] == norm
     assert m.training_log and "val_loss" in m.training_log[-1]
     assert "command" in m.config["training"]
-    assert m.translate("I love you", backend="reference") == "我爱你"
-    assert m.translate("I ate an apple yesterday", backend="reference") == "我昨天吃了一个苹果"
+    # Trained through our kernel on the GPU, as its config records.
+    training = m.config["training"]
+    assert training["settings"]["device"] == "cuda" and training["backend"] == "triton"
+    assert m.translate("I love you", backend="reference") == "我爱你。"
+    assert m.translate("I love you.", backend="reference") == "我爱你。"
+    assert m.translate("I ate an apple yesterday.", backend="reference") == "我昨天吃了一个苹果。"
+    assert m.translate("i don't like coffee", backend="reference") == "我不喜欢咖啡。"
+    assert m.translate("Where is my phone?", backend="reference") == "我的手机在哪里？"
+
+
+def test_float16_checkpoint_loads_as_float32(tmp_path):
+    tok = Tokenizer(CHECKPOINT_DIR / MODEL_FILE)
+    m = Seq2Seq(ModelConfig(vocab_size=tok.vocab_size, d_model=32, n_heads=2, n_enc_layers=1,
+                            n_dec_layers=1, d_ff=64, max_len=16), tok).eval()
+    save_checkpoint(m, tmp_path / "c", dtype=torch.float16)
+    m2 = load_checkpoint(tmp_path / "c")
+    for (k, a), (_, b) in zip(m.state_dict().items(), m2.state_dict().items(), strict=True):
+        assert b.dtype == torch.float32, k
+        torch.testing.assert_close(a.half().float(), b)

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from models.corpus import read_split
+from models.grammar.surface import normalise
 from models.tokenizer import CHECKPOINT_DIR, MODEL_FILE, Tokenizer
 from models.trace import ATTENTION_KINDS
 from models.train import (
@@ -42,13 +43,14 @@ def tiny(tok: Tokenizer, norm: str = "pre", seed: int = 0, max_len: int = 24) ->
 @pytest.mark.parametrize("norm", ["post", "pre"])
 def test_trace_shapes_and_masks(tok, norm):
     m = tiny(tok, norm)
-    tr = m.trace("I ate an apple yesterday", "我昨天吃了一个苹果", backend="reference")
+    tr = m.trace("I ate an apple yesterday.", "我昨天吃了一个苹果。", backend="reference")
     Ls, Lt = len(tr.src_pieces), len(tr.dec_input)
     assert tr.src_pieces[-1] == "<eos>" and tr.dec_input[0] == "<sos>"
     assert tr.dec_output[-1] == "<eos>" and tr.dec_output[:-1] == tr.dec_input[1:]
     assert len(tr.src_word_ids) == Ls and len(tr.tgt_word_ids) == Lt
-    assert tr.src_words == ["I", "ate", "an", "apple", "yesterday"]
-    assert tr.tgt_words == ["我", "昨天", "吃", "了", "一", "个", "苹果"]
+    assert tr.src_words == ["I", "ate", "an", "apple", "yesterday."]
+    # (the segmenter's longest match: 一个 is a word of the corpus's set phrases)
+    assert tr.tgt_words == ["我", "昨天", "吃", "了", "一个", "苹果", "。"]
     assert tr.encoder_self.shape == (2, 2, Ls, Ls)
     assert tr.decoder_self.shape == (2, 2, Lt, Lt)
     assert tr.cross.shape == (2, 2, Lt, Ls)
@@ -82,9 +84,10 @@ def test_empty_long_and_model_target(tok):
     tr = m.trace(" ".join(["apple"] * 40), backend="reference")
     assert tr.truncated and tr.notices and len(tr.src_pieces) == 12
     assert tr.target_from_model
+    # The model reads "I love you." (normalise adds the final mark): 4 pieces and <eos>.
     steps = m.decode_steps("I love you", max_len=3, backend="reference")
     assert 1 <= len(steps) <= 3
-    assert steps[0].dec_input == ["<sos>"] and steps[0].cross_row.shape == (2, 2, 4)
+    assert steps[0].dec_input == ["<sos>"] and steps[0].cross_row.shape == (2, 2, 5)
     np.testing.assert_allclose(steps[0].cross_row.sum(-1), 1.0, atol=1e-5)
 
 
@@ -146,7 +149,7 @@ def test_guided_alignment_targets_follow_gold_links(tok):
     rows = piece_alignments(tok, pairs, 24)
     assert len(rows) == len(encode_pairs(tok, pairs, 24))
     for p, ex in zip(pairs, rows, strict=True):
-        _, s_wids, _ = tok.encode_with_words(p.src)
+        _, s_wids, _ = tok.encode_with_words(normalise(p.src))
         _, t_wids, _ = tok.encode_with_words(p.tgt, words=p.tgt_words)
         gold = set(p.alignment)
         assert ex

@@ -30,4 +30,4 @@ def test_models_smoke():
 
     model = load_pretrained("pre")
     assert model.config["norm"] == "pre"
-    assert model.translate("I love you", backend="reference") == "我爱你"
+    assert model.translate("I love you", backend="reference") == "我爱你。"
