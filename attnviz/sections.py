@@ -55,6 +55,10 @@ def header(view: View) -> None:
         st.text(tr.target_text or "(the model produced no tokens)")
         for note in tr.notices:
             st.warning(note, icon=":material/content_cut:")
+    if first.source_text != view.src:
+        st.caption("The model reads your sentence as (one canonical form: capitals, final "
+                   "mark, plain quotes):")
+        st.text(first.source_text)
     # The same words for both models (one tokenizer and corpus): said once.
     for note in unknown_word_notices(first):
         st.warning(note, icon=":material/help:")

@@ -161,13 +161,11 @@ def evaluate_natural(model: Seq2Seq, rows: list[tuple[str, str]], backend: str,
     out: dict = {}
     if seen is not None:
         unseen = [i for i, (src, _) in enumerate(rows) if normalise(src) not in seen]
-        out = {"in_training": len(rows) - len(unseen), "unseen": {
-            "n": len(unseen),
-            "chrf": round(sacrebleu.corpus_chrf([hyps[i] for i in unseen],
-                                                [[refs[i] for i in unseen]]).score, 2),
-            "bleu": round(sacrebleu.corpus_bleu([hyps[i] for i in unseen],
-                                                [[refs[i] for i in unseen]],
-                                                tokenize="zh").score, 2)}}
+        u_hyps, u_refs = [hyps[i] for i in unseen], [refs[i] for i in unseen]
+        out = {"in_training": len(rows) - len(unseen), "unseen": {"n": len(unseen)} | ({
+            "chrf": round(sacrebleu.corpus_chrf(u_hyps, [u_refs]).score, 2),
+            "bleu": round(sacrebleu.corpus_bleu(u_hyps, [u_refs], tokenize="zh").score, 2),
+        } if unseen else {})}
     return out | {
         "n": len(rows),
         "chrf": round(sacrebleu.corpus_chrf(hyps, [refs]).score, 2),

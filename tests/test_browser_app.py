@@ -7,6 +7,8 @@ from urllib.parse import quote
 import pytest
 from conftest import wait_for_app
 
+from models.grammar.surface import normalise
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
@@ -37,8 +39,10 @@ def test_heatmaps_show_token_labels(app_server, page):
     for token in ("▁love", "▁you", "<eos>", "<sos>", "爱"):
         assert token in text, token
     assert "Encoder self-attention" in text and "Decoder cross-attention" in text
-    assert _encoder_sentence(page) == "I love you"
-    assert "Maps computed by Triton" in page.inner_text("body")
+    # The model reads the canonical form (models.grammar.normalise), and the page says so.
+    assert _encoder_sentence(page) == "I love you."
+    body = page.inner_text("body")
+    assert "Maps computed by Triton" in body and "The model reads your sentence as" in body
 
 
 def test_downloads_are_real_files(app_server, page):
@@ -105,7 +109,7 @@ def test_concurrent_sessions_see_their_own_sentences(app_server, chromium):
         for p, s in zip(pages, sentences, strict=True):
             wait_for_app(p)
             assert p.locator(".js-plotly-plot").count() >= 3, p.inner_text("body")[:2000]
-            assert _encoder_sentence(p) == s
+            assert _encoder_sentence(p) == normalise(s)
     finally:
         for c in contexts:
             c.close()

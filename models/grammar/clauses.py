@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from .bits import Bit, Tok, arrange, concat, linked, mark, w, zh_on
+from .bits import Bit, Tok, arrange, concat, en_only, linked, mark, w, zh_on
 from .lexicon import Noun, Verb, lexicon
 from .lexicon.closed import (
     DAYS,
@@ -46,6 +46,7 @@ from .verbs import (
     be,
     do,
     inflect,
+    verb_bit,
 )
 
 MINE = {"my": "mine", "your": "yours", "his": "his", "her": "hers", "our": "ours",
@@ -402,10 +403,7 @@ def motion(rng: random.Random) -> Bit:
     if rng.random() < 0.2:
         act = _activity(rng)
         if act.base not in ("go", "come") and not act.base.startswith("go "):
-            to = Tok("to")
-            toks = [Tok(t) for t in act.base.split()]
-            purpose = Bit([to] + toks, [(z, toks[i]) for z, i in zip(act.zh, act.links,
-                                                                       strict=True)])
+            purpose = en_only("to") + verb_bit(act, "base")
     pool = TIME_POOL.get(form)
     time_bit = time_phrase(rng, pool) if pool and rng.random() < 0.45 else Bit()
     en_parts = [Bit(g.front, []), subj.bit, Bit(g.en_after_subject, []), dest, how, purpose,
@@ -420,8 +418,7 @@ def imperative(rng: random.Random) -> Bit:
     """
     lex = lexicon()
     verb = rng.choice(lex.transitive + lex.activities)
-    toks = [Tok(t) for t in verb.base.split()]
-    vp = Bit(toks, [(z, toks[i]) for z, i in zip(verb.zh, verb.links, strict=True)])
+    vp = verb_bit(verb, "base")
     if verb.kind == "transitive":
         fake = Subject(Bit(), "2", "你")
         vp = vp + object_for(rng, verb, fake, "present")
@@ -693,8 +690,7 @@ def like_doing(rng: random.Random) -> Bit:
     act = _activity(rng)
     stat = rng.choice([v for v in lex.stative if v.base in ("like", "love", "hate", "enjoy",
                                                               "prefer")] or lex.stative[:1])
-    toks = [Tok(t) for t in act.ing.split()]
-    vp = Bit(toks, [(z, toks[i]) for z, i in zip(act.zh, act.links, strict=True)])
+    vp = verb_bit(act, "ing")
     form = rng.choice(["present", "present", "neg_present", "q_present"])
     g = inflect(stat, form, subj.person)
     return arrange([Bit(g.front, []), subj.bit, Bit(g.en_after_subject, []), vp],

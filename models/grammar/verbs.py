@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .bits import Tok
+from .bits import Bit, Tok
 from .lexicon import Verb
 
 STATEMENT_FORMS = ("present", "past", "prog", "perfect", "future", "going_to", "can",
@@ -72,9 +72,15 @@ class VerbGroup:
         return self.verb_zh[:1] + self.post + self.verb_zh[1:]
 
 
-def _verb_toks(verb: Verb, form_name: str) -> tuple[list[Tok], list[tuple[str, Tok]]]:
+def verb_bit(verb: Verb, form_name: str) -> Bit:
+    """The verb's words in one form ("base", "s3", "past", "ing", "pp") with its Chinese."""
     toks = [Tok(t) for t in verb.form(form_name).split()]
-    return toks, [(z, toks[i]) for z, i in zip(verb.zh, verb.links, strict=True)]
+    return Bit(toks, [(z, toks[i]) for z, i in zip(verb.zh, verb.links, strict=True)])
+
+
+def _verb_toks(verb: Verb, form_name: str) -> tuple[list[Tok], list[tuple[str, Tok]]]:
+    bit = verb_bit(verb, form_name)
+    return bit.en, bit.zh
 
 
 def _toks(text: str) -> list[Tok]:
