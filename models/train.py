@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .checkpoint import save_checkpoint
+from .checkpoint import load_checkpoint, save_checkpoint
 from .corpus import DATA_DIR, read_split
 from .grammar.surface import normalise
 from .tokenizer import CHECKPOINT_DIR, EOS_ID, LEXICON_FILE, MODEL_FILE, PAD_ID, SOS_ID, Tokenizer
@@ -199,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--bucket", type=int, default=16,
                     help="pad batch lengths to a multiple of this (few compiled variants)")
     ap.add_argument("--workers", type=int, default=1, help="processes to encode the data")
+    ap.add_argument("--init", default="",
+                    help="checkpoint folder to continue training from (same settings)")
+    ap.add_argument("--rewarm", type=int, default=100,
+                    help="with --init: steps over which the rate ramps back up")
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop (and save) after this many minutes of training (0: no limit)")
     ap.add_argument("--save-dtype", choices=("float32", "float16"), default="float16",
@@ -239,7 +243,21 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     cfg = ModelConfig(vocab_size=tok.vocab_size, d_model=args.d_model, n_heads=args.n_heads,
                       n_enc_layers=args.layers, n_dec_layers=args.layers, d_ff=args.d_ff,
                       dropout=args.dropout, max_len=args.max_len, norm=args.norm)
-    model = Seq2Seq(cfg, tok).to(device)
+    start, previous = 0, None
+    if args.init:
+        # Continue an earlier run: its weights, its log, its step count for the schedule.
+        init = load_checkpoint(args.init)
+        if init.cfg != cfg:
+            raise SystemExit(f"--init {args.init}: its config {init.cfg} differs from the "
+                             f"settings given {cfg}")
+        previous = init.config.get("training")
+        start = int((previous or {}).get("steps_done") or
+                    max((e.get("step", 0) for e in init.training_log), default=0))
+        model = init
+        model.tokenizer = tok
+    else:
+        model = Seq2Seq(cfg, tok)
+    model = model.to(device)
     model.train()
     align_layer = args.align_layer % args.layers
     if align_rows is not None:
@@ -248,7 +266,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     gen = torch.Generator().manual_seed(args.seed)
     order = torch.randperm(len(train_ex), generator=gen).tolist()
     pos = 0
-    log: list[dict] = []
+    log: list[dict] = list(model.training_log) if args.init else []
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{len(train_ex)} training pairs, {n_params:,} parameters, backend {backend}",
           flush=True)
@@ -258,7 +276,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     for step in range(1, args.steps + 1):
         if args.max_minutes and time.time() - t0 > 60 * args.max_minutes:
             print(f"time limit: stopping after {steps_done} steps", flush=True)
-            log.append({"step": steps_done, "elapsed_s": time.time() - t0,
+            log.append({"step": start + steps_done, "elapsed_s": time.time() - t0,
                         **validate(model, valid_ex, backend, device, bucket=args.bucket)})
             break
         steps_done = step
@@ -269,7 +287,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
         pos += args.batch_size
         src, dec_in, dec_out = make_batch([train_ex[i] for i in idx], device, args.bucket,
                                           args.max_len + 1)
-        lr = lr_at(step, args.lr, args.warmup, args.decay_start)
+        # A resumed run's Adam starts without moments: ramp back up over --rewarm steps.
+        lr = lr_at(start + step, args.lr, args.warmup, args.decay_start) * (
+            min(1.0, step / args.rewarm) if args.init and args.rewarm else 1.0)
         for g in opt.param_groups:
             g["lr"] = lr
         logits = model(src, dec_in, backend)
@@ -287,14 +307,14 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
         running_n += 1
         entry: dict = {}
         if step % args.log_every == 0 or step == 1:
-            entry = {"step": step, "lr": lr, "loss": running / running_n,
+            entry = {"step": start + step, "lr": lr, "loss": running / running_n,
                      "grad_norm": layer_grad_norms(model), "elapsed_s": time.time() - t0}
             if align is not None:
                 entry["align_loss"] = align.item()
             running, running_n = 0.0, 0
         opt.step()
         if step % args.eval_every == 0 or step == args.steps:
-            entry = entry or {"step": step, "lr": lr, "elapsed_s": time.time() - t0}
+            entry = entry or {"step": start + step, "lr": lr, "elapsed_s": time.time() - t0}
             entry.update(validate(model, valid_ex, backend, device, bucket=args.bucket))
         if entry:
             log.append(entry)
@@ -309,7 +329,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     training = {
         "command": "python -m models.train " + " ".join(shlex.quote(a) for a in argv),
         "settings": settings, "backend": backend, "wall_time_s": round(wall, 1),
-        "n_params": n_params, "train_pairs": len(train_ex), "steps_done": steps_done,
+        "n_params": n_params, "train_pairs": len(train_ex), "steps_done": start + steps_done,
+        "resumed_from": ({"path": str(args.init), "steps": start, "training": previous}
+                         if args.init else None),
         "optimizer": "Adam(betas=(0.9, 0.98), eps=1e-9), warm-up then inverse sqrt",
         "guided_alignment": ({"layer": align_layer, "head": args.align_head,
                               "weight": args.align_weight} if align_rows is not None else None),

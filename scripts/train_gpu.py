@@ -5,8 +5,9 @@ warm-up (the warm-up study). With --probe, a short run of all of them first time
 counts the kernel variants compiled, and sets one step count that fits the budget.
 
     python scripts/train_gpu.py --out OUT --probe --budget-s 555          # the study
-    python scripts/train_gpu.py --out OUT --runs post,pre --max-minutes 6.8 -- \
+    python scripts/train_gpu.py --out OUT --runs post,pre --max-minutes 7.3 --workers 6 -- \
         --batch-size 1024                                                # the twins
+    (add --init-dir models/checkpoints to continue the shipped twins)
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=100_000)
     ap.add_argument("--max-minutes", type=float, default=0)
     ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--init-dir", default="",
+                    help="continue each run from <init-dir>/<norm> (e.g. models/checkpoints)")
     ap.add_argument("extra", nargs="*", help="more models.train arguments (after --)")
     args = ap.parse_args()
     t_start = time.time()
@@ -86,9 +89,13 @@ def main() -> None:
             raise SystemExit("not enough time left for a useful run")
     info |= {"steps": steps, "max_minutes": minutes}
     print(json.dumps(info), flush=True)
+    def init(name: str) -> list[str]:
+        return ["--init", f"{args.init_dir}/{name.split('_')[0]}"] if args.init_dir else []
+
     procs = [launch(n, work, ["--steps", str(steps), "--workers", str(args.workers),
                               "--log-every", "100", "--eval-every", "1000",
-                              "--max-minutes", str(minutes), *args.extra]) for n in runs]
+                              "--max-minutes", str(minutes), *init(n), *args.extra])
+             for n in runs]
     for p in procs:
         p.wait()
     info["compiled_variants_total"] = sum(1 for _ in cache.rglob("*.cubin"))
