@@ -62,10 +62,6 @@ MANNER_VERBS = {"run": "跑", "swim": "游", "sing": "唱", "dance": "跳", "wal
                 "sleep": "睡", "eat": "吃", "play": "玩", "learn": "学"}
 
 
-def end(text: str) -> Bit:
-    return mark(text)
-
-
 def _pick_form(rng: random.Random, verb: Verb, question_p: float = 0.25,
                negative_p: float = 0.2) -> str:
     r = rng.random()
@@ -153,7 +149,7 @@ def clause(rng: random.Random, subj: Subject | None = None, verb: Verb | None = 
 
 def statement_or_question(rng: random.Random) -> Bit:
     bit, q = clause(rng)
-    return bit + end("?" if q else rng.choice(".....!"))
+    return bit + mark("?" if q else rng.choice(".....!"))
 
 
 def wh_question(rng: random.Random) -> Bit:
@@ -203,7 +199,7 @@ def who_subject(rng: random.Random) -> Bit:
     if not allowed(verb, form):
         form = "present"
     bit, _ = clause(rng, who, verb, form, extras=False)
-    return bit + end("?")
+    return bit + mark("?")
 
 
 def copula_noun(rng: random.Random) -> Bit:
@@ -410,7 +406,7 @@ def motion(rng: random.Random) -> Bit:
                 time_bit]
     zh_parts = [subj.bit, time_bit, how, Bit([], g.zh_verb()), dest, purpose,
                 Bit([], g.final)]
-    return arrange(en_parts, zh_parts) + end("?" if g.question else ".")
+    return arrange(en_parts, zh_parts) + mark("?" if g.question else ".")
 
 
 def imperative(rng: random.Random) -> Bit:
@@ -424,10 +420,10 @@ def imperative(rng: random.Random) -> Bit:
         vp = vp + object_for(rng, verb, fake, "present")
     kind = rng.choice(["plain", "please", "please_end", "dont", "lets", "lets"])
     if kind == "plain":
-        return vp + end(rng.choice(".!"))
+        return vp + mark(rng.choice(".!"))
     if kind == "please":
         please = w("please", "请")
-        return concat(please, vp, end("."))
+        return concat(please, vp, mark("."))
     if kind == "please_end":
         comma, please = Tok(","), Tok("please")
         return arrange([vp, Bit([comma, please], [])],
