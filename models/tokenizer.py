@@ -58,6 +58,16 @@ def _is_punctuation(word: str) -> bool:
     return all(unicodedata.category(ch)[0] == "P" for ch in word)
 
 
+def _strip_punctuation(word: str) -> str:
+    """The word without punctuation at either end ("tea。" -> "tea")."""
+    start, end = 0, len(word)
+    while start < end and _is_punctuation(word[start]):
+        start += 1
+    while end > start and _is_punctuation(word[end - 1]):
+        end -= 1
+    return word[start:end]
+
+
 class Tokenizer:
     """Wraps a sentencepiece model and the Chinese word list used for segmentation."""
 
@@ -83,8 +93,8 @@ class Tokenizer:
         out: list[str] = []
         if chinese:
             run = ""
-            for w in self.segment(text) + [""]:
-                if w and not _is_punctuation(w) and w not in self.zh_words:
+            for w in [_strip_punctuation(w) for w in self.segment(text)] + [""]:
+                if w and w not in self.zh_words:
                     run += w
                     continue
                 if run and run not in out:

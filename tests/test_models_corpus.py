@@ -116,6 +116,21 @@ def test_numbers():
 def test_normalise_typed_text():
     assert normalise("  I ’m  fine ,thanks ！") == "I 'm fine,thanks!"
     assert normalise("Don’t  go .") == "Don't go."
+    assert normalise("i'm from china") == "I'm from China."
+    assert normalise("where is tom's dog") == "Where is Tom's dog?"
+    assert normalise("I LOVE YOU!!!") == "I love you!"
+    assert normalise("WHERE IS BEIJING?!") == "Where is Beijing?"
+    assert normalise("I watch TV.") == "I watch TV."
+    assert normalise("will you come") == "Will you come?"       # the verb, not the name
+    assert normalise("") == "" and normalise("   ") == ""
+    # The corpus is already in this form: normalise changes none of its sentences but
+    # those where the generator left a final "i" lower case before its mark ("Where am
+    # i?"; surface.realise capitalises "i" only without punctuation attached).
+    pairs = read_split("valid")
+    canonical = [p.src for p in pairs if p.src[0].isupper() and p.src[-1] in ".?!"]
+    assert len(canonical) > 1000
+    changed = [(s, normalise(s)) for s in canonical if normalise(s) != s]
+    assert all(re.sub(r" i([.?!])$", r" I\1", s) == n for s, n in changed), changed
 
 
 def test_lexicon_is_large_and_consistent():

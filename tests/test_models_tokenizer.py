@@ -82,4 +82,5 @@ def test_unknown_words_are_named_once_in_order(tok):
     assert tok.unknown_words("APPLE? apple, (apple)") == []
     assert tok.unknown_words("我爱你。", chinese=True) == []
     assert tok.unknown_words("我爱龘龘你😀", chinese=True) == ["龘龘", "😀"]
+    assert tok.unknown_words("我喜欢tea。", chinese=True) == ["tea"]
     assert len(tok.en_words) >= 2000

@@ -152,6 +152,15 @@ def _proper_forms() -> dict[str, str]:
     return {w.lower(): w for w in proper if w.lower() not in common}
 
 
+_ACRONYMS = {"TV", "OK", "PE", "DVD", "CD", "USA", "UK"}
+
+
+def _shouted(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and \
+        word.strip(".,?!") not in _ACRONYMS
+
+
 def _truecase(word: str, proper: dict[str, str]) -> str:
     core = word.strip(".,?!")
     key = core.lower()
@@ -164,15 +173,19 @@ def _truecase(word: str, proper: dict[str, str]) -> str:
 
 def normalise(text: str) -> str:
     """Typed text as the model reads it, in one canonical form: typographic quotes and
-    full-width marks made ASCII, spaces before punctuation removed, whitespace collapsed,
-    proper nouns and "I" capitalised, the first letter capitalised, and a missing final
-    mark added ("?" when the sentence starts like a question)."""
+    full-width marks made ASCII, spaces before punctuation removed, repeated final marks
+    made one, whitespace collapsed, shouted (all-capital) words lower-cased, proper nouns
+    and "I" capitalised, the first letter capitalised, and a missing final mark added
+    ("?" when the sentence starts like a question)."""
     text = text.translate(_QUOTES)
     text = re.sub(r"\s+([.,?!])", r"\1", text)
+    text = re.sub(r"([.?!])[.?!]+", r"\1", text)          # "!!!" -> "!", "?!" -> "?"
     words = text.split()
     if not words:
         return ""
     proper = _proper_forms()
+    # Shouted words ("I LOVE YOU") are read as lower case, then proper nouns restored.
+    words = [w.lower() if _shouted(w) else w for w in words]
     words = [_truecase(w, proper) for w in words]
     words[0] = words[0][0].upper() + words[0][1:]
     if words[-1][-1] not in ".?!":
