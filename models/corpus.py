@@ -27,6 +27,7 @@ import gzip
 import hashlib
 import io
 import json
+import lzma
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,14 +124,18 @@ def generate(seed: int = DEFAULT_SEED, sizes: dict[str, int] | None = None,
 
 
 def split_path(directory: Path, split: str) -> Path:
-    """The file of a split: `<split>.tsv.gz` if present, else `<split>.tsv`."""
-    gz = Path(directory) / f"{split}.tsv.gz"
-    return gz if gz.exists() else Path(directory) / f"{split}.tsv"
+    """The file of a split: `<split>.tsv.gz`, else `<split>.tsv.xz` (smaller, for moving
+    the training split to a GPU machine), else `<split>.tsv`."""
+    for suffix in (".tsv.gz", ".tsv.xz"):
+        path = Path(directory) / f"{split}{suffix}"
+        if path.exists():
+            return path
+    return Path(directory) / f"{split}.tsv"
 
 
 def read_split(split: str, directory: Path | str = DATA_DIR) -> list[Pair]:
     path = split_path(Path(directory), split)
-    opener = gzip.open if path.suffix == ".gz" else open
+    opener = {".gz": gzip.open, ".xz": lzma.open}.get(path.suffix, open)
     with opener(path, "rt", encoding="utf-8") as f:
         return [Pair.from_line(line) for line in f if line.strip()]
 

@@ -165,3 +165,14 @@ def test_natural_sets_are_not_from_the_generator():
     generated = {normalise(p.src) for s in ("valid", "test") for p in read_split(s)}
     assert len(held & generated) < 0.1 * len(held)
     assert all(word_key(s.split()[0]) and r[-1] in "。？！" for s, r in rows)
+
+
+def test_xz_split_reads_like_gz(tmp_path):
+    import lzma
+
+    pairs = generate(3, {"train": 40, "valid": 5, "test": 5})
+    write(pairs, tmp_path / "gz")
+    (tmp_path / "xz").mkdir()
+    text = "".join(p.to_line() + "\n" for p in pairs["train"])
+    (tmp_path / "xz" / "train.tsv.xz").write_bytes(lzma.compress(text.encode("utf-8")))
+    assert read_split("train", tmp_path / "xz") == read_split("train", tmp_path / "gz")
