@@ -63,3 +63,14 @@ def test_empty_source_is_a_usage_error(tmp_path):
     with pytest.raises(SystemExit) as e:
         cli.main(["export", "--src", "   ", "--out", str(tmp_path)])
     assert e.value.code == 2
+
+
+def test_export_json_names_unknown_words(monkeypatch, tiny_checkpoints, tmp_path, capsys):  # noqa: F811
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    assert cli.main(["export", "--src", "The zorblax likes tea.", "--tgt", "龘喜欢茶。",
+                     "--out", str(tmp_path)]) == 0
+    meta = json.loads((tmp_path / "post_causal_maps.json").read_text(encoding="utf-8"))
+    assert meta["unknown_source_words"] == ["zorblax"]
+    assert meta["unknown_target_words"] == ["龘"]
+    assert "never seen “zorblax”" in capsys.readouterr().err
