@@ -14,6 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .labels import NORM_LABELS
+
 # A CJK-capable family first, so Chinese renders as Chinese in the browser and in
 # kaleido's exports (Debian's fonts-noto-cjk); generic fallbacks after it.
 FONT_FAMILY = "Noto Sans CJK SC, Noto Sans SC, Noto Sans, DejaVu Sans, sans-serif"
@@ -21,7 +23,6 @@ COLORSCALE = "Blues"
 MASKED_COLOR = "#cfcfcf"
 HATCH_COLOR = "#8c8c8c"
 NORM_COLORS = {"post": "#1f77b4", "pre": "#d62728"}
-NORM_NAMES = {"post": "Post-LN", "pre": "Pre-LN"}
 
 
 def safe_text(text: str) -> str:
@@ -250,8 +251,8 @@ def norm_comparison(
     for norm, (xs, ys) in series.items():
         fig.add_trace(go.Scatter(
             x=[safe_text(x) for x in xs], y=list(ys), mode="lines+markers",
-            name=NORM_NAMES.get(norm, norm), line={"color": NORM_COLORS.get(norm)},
-            hovertemplate="%{x}<br>%{y:.4f}<extra>" + NORM_NAMES.get(norm, norm) + "</extra>",
+            name=NORM_LABELS.get(norm, norm), line={"color": NORM_COLORS.get(norm)},
+            hovertemplate="%{x}<br>%{y:.4f}<extra>" + NORM_LABELS.get(norm, norm) + "</extra>",
         ))
     _base_layout(fig, title, 340)
     fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
@@ -270,7 +271,7 @@ def training_curves(
     fig = go.Figure()
     for name, (steps, values) in curves.items():
         norm, _, variant = name.partition("_")
-        label = NORM_NAMES.get(norm, norm) + (f", {variant}" if variant else "")
+        label = NORM_LABELS.get(norm, norm) + (f", {variant}" if variant else "")
         fig.add_trace(go.Scatter(
             x=list(steps), y=list(values), mode="lines", name=safe_text(label),
             line={"color": NORM_COLORS.get(norm),
@@ -290,7 +291,7 @@ def grouped_bars(groups: Sequence[str], series: Mapping[str, Sequence[float]], *
     fig = go.Figure()
     for name, values in series.items():
         norm, _, variant = name.partition("_")
-        label = NORM_NAMES.get(norm, norm) + (f", {variant}" if variant else "")
+        label = NORM_LABELS.get(norm, norm) + (f", {variant}" if variant else "")
         fig.add_trace(go.Bar(x=[safe_text(g) for g in groups], y=list(values),
                              name=safe_text(label),
                              marker={"color": NORM_COLORS.get(norm),

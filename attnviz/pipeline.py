@@ -15,7 +15,8 @@ import torch
 import kernels  # noqa: F401  (selects Triton's interpreter on CPU before torch/triton load)
 from models import DecodeStep, Trace, load_pretrained
 
-NORM_LABELS = {"post": "Post-LN", "pre": "Pre-LN"}
+from .labels import NORM_LABELS
+
 BACKEND = "triton"
 # Two Streamlit sessions are two threads. Under Triton's CPU interpreter `kernels` already
 # makes their kernel launches take turns (its language patch is process-wide); this lock
@@ -110,12 +111,6 @@ def unknown_word_notices(tr: Trace) -> list[str]:
         notes.append(f"Your target has words the model never produced in training: "
                      f"{_listing(tr.unknown_target_words)}; its predictions there are guesses.")
     return notes
-
-
-def trace_pair(model, src: str, tgt: str | None, causal: bool) -> TracePair:
-    translation = translate(model, src) if tgt is None else None
-    return TracePair(trace(model, src, tgt, causal, translation),
-                     lambda: trace(model, src, tgt, not causal, translation))
 
 
 def decode_steps(model, src: str, translation: str | None = None) -> list[DecodeStep]:

@@ -26,7 +26,6 @@ makes every recomputed probability of that row exp2(-inf) = 0 in the backward.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import threading
 from dataclasses import dataclass
@@ -1017,6 +1016,3 @@ def flash_backward(do, q, k, v, o, lse, kpm, scale: float, causal: bool, interpr
         dv = dv.view(B, Hkv, group, Lk, D).sum(2)
     return dq.to(q.dtype), dk.to(k.dtype), dv.to(v.dtype)
 
-
-def default_scale(D: int) -> float:
-    return 1.0 / math.sqrt(D)
