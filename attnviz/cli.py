@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .inputs import clean_input
+from .labels import NORM_LABELS, file_stem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,17 +60,16 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal)
         for note in tr.notices + pipeline.unknown_word_notices(tr):
             print(f"note: {note}", file=sys.stderr)
-        prefix = f"{pipeline.NORM_LABELS[norm]} · "
+        prefix = f"{NORM_LABELS[norm]} · "
         figs = trace_views.all_figures(tr, prefix, args.layer, args.head)
-        stem = f"{norm}_{'causal' if tr.causal else 'nocausal'}"
         try:
-            written += ex.write_figures({f"{stem}_{k}": f for k, f in figs.items()},
-                                        args.out, args.format)
+            written += ex.write_figures({file_stem(norm, tr.causal, k): f
+                                         for k, f in figs.items()}, args.out, args.format)
         except ex.ExportUnavailable as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        written += ex.write_maps(tr, args.out, f"{stem}_maps")
-        print(f"{pipeline.NORM_LABELS[norm]}: target {'(model) ' if tr.target_from_model else ''}"
+        written += ex.write_maps(tr, args.out, file_stem(norm, tr.causal, "maps"))
+        print(f"{NORM_LABELS[norm]}: target {'(model) ' if tr.target_from_model else ''}"
               f"{tr.target_text!r}; maps by {tr.backend}")
     for path in written:
         print(path)

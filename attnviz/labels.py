@@ -1,3 +1,14 @@
-"""Names shown to people, said once for the app, the CLI and the figures."""
+"""Names shown to people and given to files, said once for the app, the CLI and the figures."""
 
 NORM_LABELS = {"post": "Post-LN", "pre": "Pre-LN"}
+
+
+def map_name(layer: int, head: int | None) -> str:
+    """"L0_mean" (the mean over heads) or "L0_h3"."""
+    return f"L{layer}_{'mean' if head is None else f'h{head}'}"
+
+
+def file_stem(norm: str, causal: bool, *parts: str) -> str:
+    """The name (without extension) of an exported file, the same from the app and the
+    CLI: attnviz_post_causal_cross_L0_mean, attnviz_pre_nocausal_maps, ..."""
+    return "_".join(["attnviz", norm, "causal" if causal else "nocausal", *parts])

@@ -15,7 +15,8 @@ from models import ATTENTION_KINDS
 
 from . import export, st_cache, trace_views
 from .analysis import prediction_changes
-from .pipeline import NORM_LABELS, TracePair, unknown_word_notices
+from .labels import NORM_LABELS, file_stem, map_name
+from .pipeline import TracePair, unknown_word_notices
 from .st_components import export_buttons, figure_with_exports
 
 LEAK_CAPTION = (
@@ -75,14 +76,13 @@ def _raw(tr, kind: str, layer: int | None = None, head: int | None = None) -> di
 
 
 def _stem(tr, kind: str, what: str) -> str:
-    return f"attnviz_{tr.norm}_{'causal' if tr.causal else 'nocausal'}_{kind}_{what}"
+    return file_stem(tr.norm, tr.causal, kind, what)
 
 
 def _attention_map(view: View, norm: str, kind: str) -> None:
     tr = view.pairs[norm].shown
-    what = "mean" if view.head is None else f"h{view.head}"
     fig = trace_views.attention_heatmap(tr, kind, view.layer, view.head, view.prefix(norm))
-    figure_with_exports(fig, _stem(tr, kind, f"L{view.layer}_{what}"), f"map-{norm}-{kind}",
+    figure_with_exports(fig, _stem(tr, kind, map_name(view.layer, view.head)), f"map-{norm}-{kind}",
                         **_raw(tr, kind, view.layer, view.head))
 
 

@@ -11,6 +11,7 @@ from models import ATTENTION_KINDS, DecodeStep, Trace
 
 from . import figures
 from .analysis import alignment_agreement, head_entropy
+from .labels import map_name
 
 KIND_TITLES = {
     "encoder_self": "Encoder self-attention",
@@ -178,7 +179,7 @@ def all_figures(trace: Trace, title_prefix: str = "", layer: int = 0, head: int 
     """Every heatmap and grid of one trace, by file stem: what the CLI writes."""
     out = {}
     for kind in ATTENTION_KINDS:
-        out[f"{kind}_L{layer}_{'mean' if head is None else f'h{head}'}"] = \
+        out[f"{kind}_{map_name(layer, head)}"] = \
             attention_heatmap(trace, kind, layer, head, title_prefix)
         out[f"{kind}_grid"] = attention_grid(trace, kind, title_prefix)
     return out

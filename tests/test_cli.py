@@ -39,14 +39,15 @@ def test_export_writes_images_and_maps(monkeypatch, tiny_checkpoints, tmp_path, 
     names = sorted(p.name for p in tmp_path.iterdir())
     for norm in ("post", "pre"):
         for kind in ("encoder_self", "decoder_self", "cross"):
-            assert f"{norm}_nocausal_{kind}_L0_mean.svg" in names
-            assert f"{norm}_nocausal_{kind}_grid.svg" in names
-        assert f"{norm}_nocausal_maps.npz" in names and f"{norm}_nocausal_maps.json" in names
-    svg = (tmp_path / "post_nocausal_cross_L0_mean.svg").read_text(encoding="utf-8")
+            assert f"attnviz_{norm}_nocausal_{kind}_L0_mean.svg" in names
+            assert f"attnviz_{norm}_nocausal_{kind}_grid.svg" in names
+        assert f"attnviz_{norm}_nocausal_maps.npz" in names
+        assert f"attnviz_{norm}_nocausal_maps.json" in names
+    svg = (tmp_path / "attnviz_post_nocausal_cross_L0_mean.svg").read_text(encoding="utf-8")
     assert "<svg" in svg and "爱" in svg
-    maps = np.load(io.BytesIO((tmp_path / "pre_nocausal_maps.npz").read_bytes()))
+    maps = np.load(io.BytesIO((tmp_path / "attnviz_pre_nocausal_maps.npz").read_bytes()))
     assert maps["decoder_self"].shape[-1] == len(maps["dec_input"]) == 4
-    meta = json.loads((tmp_path / "pre_nocausal_maps.json").read_text(encoding="utf-8"))
+    meta = json.loads((tmp_path / "attnviz_pre_nocausal_maps.json").read_text(encoding="utf-8"))
     assert meta["causal"] is False and meta["dec_input"] == ["<sos>", "▁我", "爱", "你"]
 
 
@@ -55,7 +56,7 @@ def test_export_png_default_causal(monkeypatch, tiny_checkpoints, tmp_path):  # 
                         lambda norm: load_checkpoint(tiny_checkpoints / norm))
     assert cli.main(["export", "--src", "I love you", "--out", str(tmp_path),
                      "--head", "1"]) == 0
-    png = tmp_path / "post_causal_decoder_self_L0_h1.png"
+    png = tmp_path / "attnviz_post_causal_decoder_self_L0_h1.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -70,7 +71,7 @@ def test_export_json_names_unknown_words(monkeypatch, tiny_checkpoints, tmp_path
                         lambda norm: load_checkpoint(tiny_checkpoints / norm))
     assert cli.main(["export", "--src", "The zorblax likes tea.", "--tgt", "龘喜欢茶。",
                      "--out", str(tmp_path)]) == 0
-    meta = json.loads((tmp_path / "post_causal_maps.json").read_text(encoding="utf-8"))
+    meta = json.loads((tmp_path / "attnviz_post_causal_maps.json").read_text(encoding="utf-8"))
     assert meta["unknown_source_words"] == ["zorblax"]
     assert meta["unknown_target_words"] == ["龘"]
     assert "never seen “zorblax”" in capsys.readouterr().err
