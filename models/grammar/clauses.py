@@ -211,9 +211,8 @@ def copula_noun(rng: random.Random) -> Bit:
         noun = rng.choice(lex.person_nouns)
         plural = subj.person == "p" or (subj.person == "2" and rng.random() < 0.2)
         if rng.random() < 0.5 and not plural:
-            a = Tok(article(noun.sg))
-            pred = Bit([a] + w(noun.sg, noun.zh).en, w(noun.sg, noun.zh).zh)
-            pred.zh = [(noun.zh, pred.en[-1])]
+            head = w(noun.sg, noun.zh)
+            pred = Bit([Tok(article(noun.sg))] + head.en, head.zh)   # "a doctor" -> 医生
         else:
             pred = person_pred(rng, noun, plural)
     elif r < 0.55:
