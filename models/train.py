@@ -263,7 +263,8 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     if align_rows is not None:
         model.decoder[align_layer].keep_cross_head = args.align_head
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
-    gen = torch.Generator().manual_seed(args.seed)
+    # (a continued run draws a new order, not the first run's batches again)
+    gen = torch.Generator().manual_seed(args.seed + start)
     order = torch.randperm(len(train_ex), generator=gen).tolist()
     pos = 0
     log: list[dict] = list(model.training_log) if args.init else []
