@@ -5,15 +5,20 @@
 Widgets in, figures out: the models, traces and figures live in attnviz/.
 """
 
-import logging
+from kernels import configure
 
-import plotly.graph_objects as go
-import streamlit as st
+configure()  # the app's start: compiled or interpreted kernels, before anything loads Triton
 
-from attnviz import sections, st_cache
-from attnviz.examples import EXAMPLES, random_test_sentence
-from attnviz.inputs import NORMS, clean_input, from_query, to_query
-from attnviz.pipeline import NORM_LABELS, ModelUnavailable, norms_of
+import logging  # noqa: E402
+
+import plotly.graph_objects as go  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from attnviz import sections, st_cache  # noqa: E402
+from attnviz.examples import EXAMPLES, random_test_sentence  # noqa: E402
+from attnviz.inputs import NORMS, clean_input, from_query, to_query  # noqa: E402
+from attnviz.labels import NORM_LABELS  # noqa: E402
+from attnviz.pipeline import ModelUnavailable, norms_of  # noqa: E402
 
 st.set_page_config(page_title="attnviz", layout="wide")
 

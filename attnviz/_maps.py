@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-import kernels  # noqa: F401  (before transformers, which may import triton: picks the interpreter on CPU)
 from kernels import attention
 
 KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32)

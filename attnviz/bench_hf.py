@@ -26,7 +26,7 @@ from pathlib import Path
 
 import torch
 
-import attnviz.hf  # imports kernels, which must precede transformers (it may import triton)
+import attnviz.hf
 import kernels
 from attnviz.capturing import capture
 
@@ -208,6 +208,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> None:
+    kernels.configure()
     args = parse(argv)
     text = run(args)
     print(text)

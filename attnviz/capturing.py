@@ -22,8 +22,6 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 
-import kernels  # noqa: F401  (before transformers, which may import triton: picks the interpreter on CPU)
-
 from . import _maps
 from ._maps import CapturedMaps, CaptureState, MapOptions
 

@@ -9,6 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from kernels import configure
+
 from .inputs import clean_input
 from .labels import NORM_LABELS, file_stem
 
@@ -77,6 +79,7 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure()  # the CLI's start: compiled or interpreted kernels, before Triton loads
     ap = build_parser()
     args = ap.parse_args(argv)
     if args.command == "export":

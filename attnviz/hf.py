@@ -30,8 +30,6 @@ from collections.abc import Callable
 
 import torch
 
-import kernels  # noqa: F401  (before transformers, which may import triton: picks the interpreter on CPU)
-
 from ._maps import (
     KernelMask,
     UnsupportedAttention,

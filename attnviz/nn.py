@@ -17,8 +17,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import kernels  # noqa: F401  (before transformers, which may import triton: picks the interpreter on CPU)
-
 from ._maps import (
     KernelMask,
     UnsupportedAttention,

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 
 import torch
 
-import kernels  # noqa: F401  (selects Triton's interpreter on CPU before torch/triton load)
 from models import DecodeStep, Trace, load_pretrained
 
 from .labels import NORM_LABELS

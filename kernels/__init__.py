@@ -1,117 +1,34 @@
 """attnviz's attention kernels: a fused Triton kernel and its PyTorch reference.
 
-On a machine without CUDA, importing this package switches Triton to its CPU
-interpreter (TRITON_INTERPRET=1), which must happen before `triton` is first
-imported; set TRITON_INTERPRET yourself to override the choice.
+    from kernels import attention, reference_attention, backend_name, configure
+
+`configure()` (kernels/runtime.py) chooses compiled or interpreted kernels before Triton
+is imported; the names below call it on first use, so importing this package has no
+effect of its own.
 """
 
-import dataclasses
-import os
-import sys
+from __future__ import annotations
+
+import importlib
+
+from .runtime import configure
+
+# name -> the module that defines it (imported, with Triton, only when first asked for)
+_LAZY = {"attention": ".api", "backend_name": ".api", "interpreter_active": ".api",
+         "reference_attention": ".reference"}
+
+__all__ = ["attention", "backend_name", "configure", "interpreter_active",
+           "reference_attention"]
 
 
-def _choose_triton_mode() -> None:
-    if "TRITON_INTERPRET" in os.environ or "triton" in sys.modules:
-        return
-    import torch
-
-    if not torch.cuda.is_available():
-        os.environ["TRITON_INTERPRET"] = "1"
-
-
-def _skip_interpreter_overflow_checks() -> None:
-    # The interpreter checks every int32 add/mul of a kernel for overflow, which is a
-    # fifth of its run time on the app's sentences. Our kernels compute 64-bit offsets
-    # where a product can pass 2**31 (tested compiled, on an H100, at 16k tokens);
-    # set ATTNVIZ_SANITIZE_OVERFLOW=1 to keep the checks.
-    if os.environ.get("TRITON_INTERPRET", "0") in ("", "0"):
-        return
-    if os.environ.get("ATTNVIZ_SANITIZE_OVERFLOW", "0") not in ("", "0"):
-        return
-    from triton.runtime import interpreter
-
-    builder = getattr(interpreter, "interpreter_builder", None)
-    options = getattr(builder, "options", None)
-    if options is not None and hasattr(options, "sanitize_overflow"):
-        builder.options = dataclasses.replace(options, sanitize_overflow=False)
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'kernels' has no attribute {name!r}")
+    configure()
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
 
 
-def _patch_language_once_per_launch() -> None:
-    # Two fixes to how Triton's CPU interpreter patches triton.language around a kernel:
-    # - Speed: it re-patched every language module (inspect.getmembers, ~0.15 ms) at each
-    #   call of a @triton.jit helper inside a kernel, though the launch had patched them
-    #   already: two fifths of a forward's time on the app's sentences. A helper's call
-    #   now patches only modules not yet patched in this launch.
-    # - Threads: the patch is process-wide, so two threads interpreting at once (two
-    #   Streamlit sessions) undid each other's ("Did you forget to add @triton.jit?").
-    #   A launch now holds a lock from its patch to its undo, so launches take turns.
-    if os.environ.get("TRITON_INTERPRET", "0") in ("", "0"):
-        return
-    import inspect
-    import threading
-
-    import triton.language as tl
-    from triton.runtime import interpreter
-
-    patch = getattr(interpreter, "_patch_lang", None)
-    scope_type = getattr(interpreter, "_LangPatchScope", None)
-    if patch is None or scope_type is None or getattr(patch, "once_per_launch", False):
-        return
-    launch_lock = threading.Lock()
-    patched: set[int] = set()  # ids of the language modules the running launch patched
-    owner: int | None = None  # the thread whose launch holds the lock
-
-    # id of a module's globals -> (those globals, kept so the id stays theirs; the ids of
-    # the language modules they hold)
-    langs_of: dict[int, tuple[dict, frozenset[int]]] = {}
-
-    def patch_once(fn):
-        nonlocal owner
-        known = langs_of.get(id(fn.__globals__))
-        if known is None:
-            known = (fn.__globals__, frozenset(
-                id(value) for value in fn.__globals__.values()
-                if inspect.ismodule(value) and value in (tl, tl.core)))
-            langs_of[id(fn.__globals__)] = known
-        langs = known[1]
-        if owner == threading.get_ident():  # a helper called inside our launch
-            if langs <= patched:
-                return scope_type()  # nothing patched, nothing to undo
-            scope = patch(fn)
-            patched.update(langs)
-            return scope
-        launch_lock.acquire()  # a launch: wait for any other thread's to finish
-        owner = threading.get_ident()
-        try:
-            scope = patch(fn)
-        except BaseException:
-            owner = None
-            launch_lock.release()
-            raise
-        patched.update(langs)
-        undo = scope.restore
-
-        def restore() -> None:
-            nonlocal owner
-            try:
-                patched.clear()
-                undo()
-            finally:
-                owner = None
-                launch_lock.release()
-
-        scope.restore = restore
-        return scope
-
-    patch_once.once_per_launch = True
-    interpreter._patch_lang = patch_once
-
-
-_choose_triton_mode()
-_skip_interpreter_overflow_checks()
-_patch_language_once_per_launch()
-
-from .attention import attention, backend_name, interpreter_active  # noqa: E402
-from .reference import reference_attention  # noqa: E402
-
-__all__ = ["attention", "backend_name", "interpreter_active", "reference_attention"]
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

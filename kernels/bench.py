@@ -161,6 +161,7 @@ def table(rows) -> str:
 
 
 def main(argv=None) -> int:
+    kernels.configure()
     parser = argparse.ArgumentParser(prog="python -m kernels.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="*", default=None,

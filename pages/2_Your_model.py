@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-import kernels  # noqa: F401,I001  (before transformers, which may import triton)
-from attnviz import figures
-from attnviz.hf import UnsupportedAttention
-from attnviz.hf_local import FULL_MAP_LIMIT, LoadError, attention_maps, default_pool, load_local
-from attnviz.st_components import figure_with_exports
+from kernels import configure
+
+configure()  # this page's own start (it is also reachable without app.py's imports)
+
+from attnviz import figures  # noqa: E402
+from attnviz.hf import UnsupportedAttention  # noqa: E402
+from attnviz.hf_local import FULL_MAP_LIMIT, LoadError, attention_maps, default_pool, load_local  # noqa: E402
+from attnviz.st_components import figure_with_exports  # noqa: E402
 
 st.title("Your model")
 st.caption("A Hugging Face model saved with `save_pretrained` (safetensors weights) and its "

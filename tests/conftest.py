@@ -16,7 +16,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import kernels  # noqa: E402,F401  (switches Triton to the interpreter before anything else)
+from kernels import configure  # noqa: E402
+
+configure()  # the test run's entry point: compiled or interpreted kernels, before Triton loads
+
 
 CHROMIUM = os.environ.get("ATTNVIZ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

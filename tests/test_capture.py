@@ -6,8 +6,6 @@ import pytest
 import torch
 from torch import nn
 
-import kernels  # noqa: F401  (before transformers: picks Triton's interpreter on CPU)
-
 transformers = pytest.importorskip("transformers")
 
 from transformers import AutoModelForCausalLM, LlamaConfig  # noqa: E402

@@ -13,8 +13,6 @@ import logging
 import pytest
 import torch
 
-import kernels  # noqa: F401  (before transformers: picks Triton's interpreter on CPU)
-
 transformers = pytest.importorskip("transformers")
 
 from transformers import (  # noqa: E402

@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 import torch
 
-import kernels  # noqa: F401  (before transformers: picks Triton's interpreter on CPU)
-
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 

@@ -311,7 +311,7 @@ def test_every_config_an_autotuner_can_pick_matches_the_reference(monkeypatch, a
     if DEVICE == "cpu":
         if tma:
             pytest.skip("the TMA kernel's autotuned launch needs a Hopper GPU")
-        monkeypatch.setattr(sys.modules["kernels.attention"], "_check_device", lambda q: False)
+        monkeypatch.setattr(sys.modules["kernels.api"], "_check_device", lambda q: False)
     tuned_name, kernel_name = _AUTOTUNERS[autotuner]
     held, held_kernel = getattr(flash, tuned_name).configs[index], getattr(flash, kernel_name)
 

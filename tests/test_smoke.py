@@ -31,3 +31,19 @@ def test_models_smoke():
     model = load_pretrained("pre")
     assert model.config["norm"] == "pre"
     assert model.translate("I love you", backend="reference") == "我爱你。"
+
+
+def test_importing_kernels_has_no_effect_until_configured():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import os, sys; import kernels; "
+            "print('triton' in sys.modules, 'TRITON_INTERPRET' in os.environ); "
+            "mode = kernels.configure(); "
+            "print('triton' in sys.modules, mode == kernels.configure())")
+    env = {k: v for k, v in os.environ.items() if k != "TRITON_INTERPRET"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=120, check=True).stdout.split()
+    assert out[:2] == ["False", "False"]      # import alone: no Triton, no choice made
+    assert out[3] == "True"                   # configure() answers the same every time

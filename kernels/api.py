@@ -31,8 +31,9 @@ def _check_device(q: torch.Tensor) -> bool:
         return interpret
     raise RuntimeError(
         f"attention got {q.device.type} tensors, but Triton is not in interpreter mode: "
-        "set TRITON_INTERPRET=1 before anything imports triton (importing `kernels` first "
-        "does this on machines without CUDA), or move the tensors to a CUDA device"
+        "set TRITON_INTERPRET=1 before anything imports triton (`kernels.configure()` "
+        "called first does this on machines without CUDA), or move the tensors to a CUDA "
+        "device"
     )
 
 
