@@ -20,7 +20,11 @@ from torch.profiler import ProfilerActivity, profile
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import attnviz.hf  # noqa: E402  (imports kernels before transformers)
+from kernels import configure  # noqa: E402
+
+configure()  # this script's start: before transformers may load Triton
+
+import attnviz.hf  # noqa: E402
 from attnviz.bench_hf import build_model, forward_once, measure, parse  # noqa: E402
 from attnviz.capturing import capture  # noqa: E402
 
