@@ -262,6 +262,16 @@ def norm_comparison(
     return fig
 
 
+def _legend(fig: go.Figure, title: str, n: int) -> None:
+    """Two runs: a legend above the plot, right; more: below it, where it covers no data."""
+    if n <= 2:
+        _base_layout(fig, title, 340)
+        fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+    else:
+        _base_layout(fig, title, 420)
+        fig.update_layout(legend={"orientation": "h", "y": -0.22, "yanchor": "top", "x": 0})
+
+
 def training_curves(
     curves: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, title: str, y_title: str,
 ) -> go.Figure:
@@ -277,8 +287,7 @@ def training_curves(
             line={"color": NORM_COLORS.get(norm),
                   "dash": "dash" if variant.startswith("no ") else "solid"},
         ))
-    _base_layout(fig, title, 340)
-    fig.update_layout(legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+    _legend(fig, title, len(curves))
     fig.update_xaxes(title={"text": "training step"}, gridcolor="#eee")
     fig.update_yaxes(title={"text": safe_text(y_title)}, gridcolor="#eee")
     return fig
@@ -297,9 +306,8 @@ def grouped_bars(groups: Sequence[str], series: Mapping[str, Sequence[float]], *
                              marker={"color": NORM_COLORS.get(norm),
                                      "pattern": {"shape": "/" if variant.startswith("no ")
                                                  else ""}}))
-    _base_layout(fig, title, 340)
-    fig.update_layout(barmode="group",
-                      legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"})
+    _legend(fig, title, len(series))
+    fig.update_layout(barmode="group")
     fig.update_yaxes(title={"text": safe_text(y_title)}, type="log", gridcolor="#eee")
     return fig
 
