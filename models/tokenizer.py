@@ -48,10 +48,14 @@ def _is_cjk(ch: str) -> bool:
     return "CJK" in unicodedata.name(ch, "") or "\u3400" <= ch <= "\u9fff"
 
 
+# Marks that may stand around an English word as typed ("(apple)", "Tom!").
+_EDGE_MARKS = ".,?!;:\"()[]"
+
+
 def word_key(word: str) -> str:
     """An English word as the known-word list holds it: lower case, without the
     punctuation around it ("Apple." -> "apple", "don't" stays)."""
-    return word.strip(".,?!;:\"()[]'").lower()
+    return word.strip(_EDGE_MARKS + "'").lower()
 
 
 def _is_punctuation(word: str) -> bool:
@@ -108,7 +112,7 @@ class Tokenizer:
             if not key or _is_punctuation(key) or key in self.en_words or \
                     key.removesuffix("'s") in self.en_words:
                 continue
-            shown = w.strip(".,?!;:\"()[]")
+            shown = w.strip(_EDGE_MARKS)
             if shown not in out:
                 out.append(shown)
         return out
