@@ -11,6 +11,8 @@ per-layer gradient norms; config.json records the exact command and every settin
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 import multiprocessing
 import platform
@@ -20,14 +22,20 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors import safe_open
+from safetensors.torch import save_file
 
+from .batching import PackedPairs
 from .checkpoint import load_checkpoint, save_checkpoint
-from .corpus import DATA_DIR, read_split
+from .corpus import DATA_DIR, read_split, split_path
 from .grammar.surface import normalise
-from .tokenizer import CHECKPOINT_DIR, EOS_ID, LEXICON_FILE, MODEL_FILE, PAD_ID, SOS_ID, Tokenizer
+from .tokenizer import CHECKPOINT_DIR, LEXICON_FILE, MODEL_FILE, PAD_ID, Tokenizer
 from .transformer import ModelConfig, Seq2Seq
+
+STATE_FILE = "train_state.safetensors"
 
 
 def encode_pairs(tok: Tokenizer, pairs, max_len: int) -> list[tuple[list[int], list[int]]]:
@@ -67,11 +75,8 @@ def alignment_target(rows: list[list[tuple[int, list[int]]]], Lt: int, Ls: int,
                      device: torch.device) -> torch.Tensor:
     """(B, Lt, Ls) gold attention: uniform over the linked source pieces, zero rows for
     target pieces without a link (and for <eos> and padding)."""
-    g = torch.zeros(len(rows), Lt, Ls)
-    for b, ex in enumerate(rows):
-        for t, src_pieces in ex:
-            g[b, t, src_pieces] = 1.0 / len(src_pieces)
-    return g.to(device)
+    packed = PackedPairs.from_examples([([0], [0])] * len(rows), rows)
+    return packed.alignment(range(len(rows)), Lt, Ls, device)
 
 
 def alignment_loss(probs: torch.Tensor, gold: torch.Tensor) -> torch.Tensor:
@@ -84,25 +89,10 @@ def alignment_loss(probs: torch.Tensor, gold: torch.Tensor) -> torch.Tensor:
 def make_batch(examples: list[tuple[list[int], list[int]]], device: torch.device,
                bucket: int = 1, max_positions: int | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(source + <eos>, <sos> + target, target + <eos>), padded with PAD to a multiple of
-    `bucket` (so the compiled kernel sees a handful of lengths, not every one), but never
-    past `max_positions`."""
-    B = len(examples)
-    Ls, Lt = (max(len(x) for x in side) + 1 for side in zip(*examples, strict=True))
-    cap = max_positions or 1 << 30
-    Ls, Lt = max(Ls, min(_round_up(Ls, bucket), cap)), max(Lt, min(_round_up(Lt, bucket), cap))
-    src = torch.full((B, Ls), PAD_ID, dtype=torch.long)
-    dec_in = torch.full((B, Lt), PAD_ID, dtype=torch.long)
-    dec_out = torch.full((B, Lt), PAD_ID, dtype=torch.long)
-    for i, (s, t) in enumerate(examples):
-        src[i, :len(s) + 1] = torch.tensor(s + [EOS_ID])
-        dec_in[i, :len(t) + 1] = torch.tensor([SOS_ID] + t)
-        dec_out[i, :len(t) + 1] = torch.tensor(t + [EOS_ID])
-    return src.to(device), dec_in.to(device), dec_out.to(device)
-
-
-def _round_up(n: int, k: int) -> int:
-    return -(-n // k) * k
+    """(source + <eos>, <sos> + target, target + <eos>) of these examples: see
+    `PackedPairs.batch`."""
+    return PackedPairs.from_examples(examples).batch(range(len(examples)), device, bucket,
+                                                     max_positions)
 
 
 def lr_at(step: int, peak: float, warmup: int, decay_start: int = 0) -> float:
@@ -135,6 +125,70 @@ def encode_parallel(tok: Tokenizer, pairs, max_len: int, align: bool, workers: i
     examples = [e for ex, _ in parts for e in ex]
     rows = [r for _, rs in parts for r in rs] if align else None
     return examples, rows
+
+
+def encode_cached(tok: Tokenizer, pairs, args: argparse.Namespace, source: Path
+                  ) -> PackedPairs:
+    """The training pairs encoded and packed, read from `--packed-cache` when it was made
+    from the same tokenizer, split file and --max-len (a second run on the same machine
+    then skips encoding)."""
+    align = args.align_weight > 0
+    size = source.stat().st_size if source.exists() else len(pairs)
+    key = (hashlib.sha256(Path(tok.model_path).read_bytes()).hexdigest()
+           + f"/{source.name}:{size}/{args.max_len}/{align}/{args.train_limit}")
+    cache = Path(args.packed_cache) if args.packed_cache else None
+    if cache is not None and cache.exists():
+        with np.load(cache) as z:
+            hit = str(z["key"]) == key
+        if hit:
+            print(f"packed pairs read from {cache}", flush=True)
+            return PackedPairs.load(cache)
+    examples, rows = encode_parallel(tok, pairs, args.max_len, align, args.workers)
+    packed = PackedPairs.from_examples(examples, rows)
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        packed.save(cache, key=key)
+    return packed
+
+
+def save_train_state(out: Path, model: Seq2Seq, opt: torch.optim.Optimizer,
+                     order: np.ndarray, pos: int, steps_done: int) -> None:
+    """Float32 weights, Adam's moments and the data order, as safetensors (never pickle)."""
+    tensors = {f"model.{k}": v.detach().cpu().float().contiguous()
+               for k, v in model.state_dict().items()}
+    opt_state = opt.state_dict()
+    for i, st in opt_state["state"].items():
+        for name, v in st.items():
+            v = torch.as_tensor(v).detach().cpu()
+            tensors[f"adam.{i}.{name}"] = v.float().reshape(1) if name == "step" \
+                else v.contiguous()
+    tensors["order"] = torch.from_numpy(np.asarray(order, np.int64))
+    meta = {"pos": str(pos), "steps_done": str(steps_done),
+            "param_groups": json.dumps(opt_state["param_groups"])}
+    save_file(tensors, str(out / STATE_FILE), metadata=meta)
+
+
+def load_train_state(folder: Path, model: Seq2Seq, steps_done: int) -> dict | None:
+    """What `save_train_state` wrote in `folder`, if it is there and belongs to the
+    checkpoint beside it; its float32 weights replace the checkpoint's (maybe float16)."""
+    path = folder / STATE_FILE
+    if not path.exists():
+        return None
+    with safe_open(str(path), "pt") as f:
+        meta = f.metadata()
+        if int(meta["steps_done"]) != steps_done:
+            print(f"{path}: not the state of this checkpoint; ignored", flush=True)
+            return None
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    model.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    state: dict[int, dict] = {}
+    for k, v in tensors.items():
+        if k.startswith("adam."):
+            _, i, name = k.split(".", 2)
+            state.setdefault(int(i), {})[name] = v.reshape(()) if name == "step" else v
+    optimizer = {"state": state, "param_groups": json.loads(meta["param_groups"])}
+    print(f"continuing exactly from {path} (step {steps_done})", flush=True)
+    return {"optimizer": optimizer, "order": tensors["order"].numpy(), "pos": int(meta["pos"])}
 
 
 def layer_grad_norms(model: Seq2Seq) -> dict[str, float]:
@@ -218,6 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--align-layer", type=int, default=-2,
                     help="decoder layer of the guided head (default: penultimate)")
     ap.add_argument("--align-head", type=int, default=0)
+    ap.add_argument("--save-state", action="store_true",
+                    help="also write train_state.safetensors (float32 weights, Adam moments, "
+                         "data order) so that --init continues exactly where this run stopped")
+    ap.add_argument("--packed-cache", default="",
+                    help="an .npz to keep the encoded training split in (reused when it "
+                         "matches the tokenizer, the split and --max-len)")
     return ap
 
 
@@ -228,6 +288,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda asked for, but CUDA is not available")
     backend = args.backend or ("triton" if device.type == "cuda" else "reference")
+    if device.type == "cuda":
+        # TF32 for the projections and the output layer (the kernel keeps fp32 exact).
+        torch.backends.cuda.matmul.allow_tf32 = True
     tok = Tokenizer(args.tokenizer)
     train_pairs = read_split("train", args.data)
     if args.train_limit:
@@ -235,15 +298,14 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     t_enc = time.time()
     # The guided head's probabilities are recomputed in PyTorch from the projections the
     # kernel receives (the kernel's maps carry no gradient): see DecoderLayer.cross.
-    train_ex, align_rows = encode_parallel(tok, train_pairs, args.max_len,
-                                           args.align_weight > 0, args.workers)
+    train_data = encode_cached(tok, train_pairs, args, split_path(Path(args.data), "train"))
     del train_pairs
     print(f"encoded in {time.time() - t_enc:.0f} s", flush=True)
     valid_ex = encode_pairs(tok, read_split("valid", args.data), args.max_len)
     cfg = ModelConfig(vocab_size=tok.vocab_size, d_model=args.d_model, n_heads=args.n_heads,
                       n_enc_layers=args.layers, n_dec_layers=args.layers, d_ff=args.d_ff,
                       dropout=args.dropout, max_len=args.max_len, norm=args.norm)
-    start, previous = 0, None
+    start, previous, state = 0, None, None
     if args.init:
         # Continue an earlier run: its weights, its log, its step count for the schedule.
         init = load_checkpoint(args.init)
@@ -255,21 +317,27 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
                     max((e.get("step", 0) for e in init.training_log), default=0))
         model = init
         model.tokenizer = tok
+        state = load_train_state(Path(args.init), model, start)
     else:
         model = Seq2Seq(cfg, tok)
     model = model.to(device)
     model.train()
     align_layer = args.align_layer % args.layers
-    if align_rows is not None:
+    guided = args.align_weight > 0
+    if guided:
         model.decoder[align_layer].keep_cross_head = args.align_head
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
     # (a continued run draws a new order, not the first run's batches again)
     gen = torch.Generator().manual_seed(args.seed + start)
-    order = torch.randperm(len(train_ex), generator=gen).tolist()
+    order = torch.randperm(len(train_data), generator=gen).numpy()
     pos = 0
+    if state is not None:
+        # An exact continuation: Adam's moments and the data order as the run left them.
+        opt.load_state_dict(state["optimizer"])
+        order, pos = state["order"], state["pos"]
     log: list[dict] = list(model.training_log) if args.init else []
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"{len(train_ex)} training pairs, {n_params:,} parameters, backend {backend}",
+    print(f"{len(train_data)} training pairs, {n_params:,} parameters, backend {backend}",
           flush=True)
     t0 = time.time()
     running, running_n = 0.0, 0
@@ -282,24 +350,23 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
             break
         steps_done = step
         if pos + args.batch_size > len(order):
-            order = torch.randperm(len(train_ex), generator=gen).tolist()
+            order = torch.randperm(len(train_data), generator=gen).numpy()
             pos = 0
         idx = order[pos:pos + args.batch_size]
         pos += args.batch_size
-        src, dec_in, dec_out = make_batch([train_ex[i] for i in idx], device, args.bucket,
-                                          args.max_len + 1)
+        src, dec_in, dec_out = train_data.batch(idx, device, args.bucket, args.max_len + 1)
         # A resumed run's Adam starts without moments: ramp back up over --rewarm steps.
+        rewarm = args.init and args.rewarm and state is None
         lr = lr_at(start + step, args.lr, args.warmup, args.decay_start) * (
-            min(1.0, step / args.rewarm) if args.init and args.rewarm else 1.0)
+            min(1.0, step / args.rewarm) if rewarm else 1.0)
         for g in opt.param_groups:
             g["lr"] = lr
         logits = model(src, dec_in, backend)
         loss = loss_fn(logits, dec_out, args.label_smoothing)
         align = None
-        if align_rows is not None:
+        if guided:
             probs = model.decoder[align_layer].last_cross_probs
-            gold = alignment_target([align_rows[i] for i in idx], dec_in.shape[1],
-                                    src.shape[1], device)
+            gold = train_data.alignment(idx, dec_in.shape[1], src.shape[1], device)
             align = alignment_loss(probs, gold)
             loss = loss + args.align_weight * align
         opt.zero_grad(set_to_none=True)
@@ -330,12 +397,12 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     training = {
         "command": "python -m models.train " + " ".join(shlex.quote(a) for a in argv),
         "settings": settings, "backend": backend, "wall_time_s": round(wall, 1),
-        "n_params": n_params, "train_pairs": len(train_ex), "steps_done": start + steps_done,
+        "n_params": n_params, "train_pairs": len(train_data), "steps_done": start + steps_done,
         "resumed_from": ({"path": str(args.init), "steps": start, "training": previous}
                          if args.init else None),
         "optimizer": "Adam(betas=(0.9, 0.98), eps=1e-9), warm-up then inverse sqrt",
         "guided_alignment": ({"layer": align_layer, "head": args.align_head,
-                              "weight": args.align_weight} if align_rows is not None else None),
+                              "weight": args.align_weight} if guided else None),
         "torch": torch.__version__, "triton": _triton_version(),
         "python": platform.python_version(),
         "device_name": (torch.cuda.get_device_name(device) if device.type == "cuda"
@@ -344,6 +411,8 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     model.extra_config = {"training": training}
     model.cpu().eval()
     save_checkpoint(model, out, dtype=getattr(torch, args.save_dtype))
+    if args.save_state:
+        save_train_state(out, model, opt, order, pos, start + steps_done)
     if out.resolve().parent != CHECKPOINT_DIR.resolve():
         # A checkpoint outside models/checkpoints/ carries its own tokenizer.
         tok_path = Path(args.tokenizer)

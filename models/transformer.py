@@ -325,6 +325,9 @@ class Seq2Seq(nn.Module):
         memory, pad = self.encode(src, backend)
         mem_kv = self.memory_kv(memory)
         B = src.shape[0]
+        # An undertrained model can loop ("好一个好一个…"): no translation runs past twice
+        # its source's pieces plus ten.
+        room = ((src != PAD_ID).sum(-1) * 2 + 10).tolist()
         caches: list[dict] = [{} for _ in self.decoder]
         tok = torch.full((B, 1), SOS_ID, dtype=torch.long, device=src.device)
         out: list[list[int]] = [[] for _ in range(B)]
@@ -342,7 +345,8 @@ class Seq2Seq(nn.Module):
             for b in range(B):
                 if not done[b] and int(nxt[b]) != EOS_ID:
                     out[b].append(int(nxt[b]))
-            done |= nxt == EOS_ID
+            full = [len(o) >= r for o, r in zip(out, room, strict=True)]
+            done |= (nxt == EOS_ID) | torch.tensor(full, device=done.device)
             if bool(done.all()):
                 break
             tok = nxt[:, None]

@@ -7,7 +7,9 @@ counts the kernel variants compiled, and sets one step count that fits the budge
     python scripts/train_gpu.py --out OUT --probe --budget-s 555          # the study
     python scripts/train_gpu.py --out OUT --runs post,pre --max-minutes 7.3 --workers 6 -- \
         --batch-size 1024                                                # the twins
-    (add --init-dir models/checkpoints to continue the shipped twins)
+    (add --init-dir models/checkpoints to continue the shipped twins; with
+    `-- --save-state` a second call on the same machine continues exactly with
+    --init-dir runs/gpu, its encoded pairs read back from runs/gpu/<run>.packed.npz)
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ STEP_RE = re.compile(r"step=(\d+) .*elapsed_s=([\d.]+)")
 
 def launch(name: str, out: Path, extra: list[str]) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "models.train", "--device", "cuda", "--backend", "triton",
-           "--out", str(out / name), "--threads", "2", *MODEL, *RUNS[name], *extra]
+           "--out", str(out / name), "--threads", "2",
+           "--packed-cache", str(out / f"{name}.packed.npz"), *MODEL, *RUNS[name], *extra]
     log = open(out / f"{name}.log", "w")
     return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
 
