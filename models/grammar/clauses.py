@@ -757,17 +757,10 @@ def what_color(rng: random.Random) -> Bit:
                     zh_on(aux, "是"), zh_on(what, "什么")], "?")
 
 
-CONSTRUCTIONS = [
+CLAUSE_CONSTRUCTIONS = [
     (statement_or_question, 30), (wh_question, 9), (who_subject, 2), (copula_noun, 7),
     (copula_adjective, 9), (existential, 5), (locative_be, 5), (motion, 7), (imperative, 5),
     (comparative, 3), (weather, 3), (set_phrase, 3), (about_me, 4), (how_much, 3),
     (manner, 2), (like_doing, 2), (compound, 4), (live_in, 2), (what_color, 1),
     (how_is, 1),
 ]
-
-
-def sentence(rng: random.Random) -> Bit:
-    fns = [f for f, _ in CONSTRUCTIONS]
-    weights = [k for _, k in CONSTRUCTIONS]
-    return rng.choices(fns, weights)[0](rng)
-

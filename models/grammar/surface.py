@@ -121,7 +121,9 @@ def realise(bit: Bit, rng: random.Random, contract_p: float = 0.5,
     if casual and rng.random() < 0.7:
         words = [x.lower() for x in words]
     else:
-        words = [x[0].upper() + x[1:] if x.lower() in _CAPITALISED else x for x in words]
+        # ("Where am I?": the mark is attached by now)
+        words = [x[0].upper() + x[1:] if x.rstrip(".?!,").lower() in _CAPITALISED else x
+                 for x in words]
         words[0] = words[0][0].upper() + words[0][1:]
     index = {id(t): i for i, t in enumerate(toks)}
     return words, [z for z, _ in zh], [(index[id(t)], j) for j, (_, t) in enumerate(zh)]

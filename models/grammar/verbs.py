@@ -109,7 +109,8 @@ def inflect(verb: Verb, form: str, person: str, has_place: bool = False,
         elif form == "neg_prog":
             neg = Tok("not")
             g.mid = [aux, neg]
-            g.pre = [("没", neg)] + marker
+            # 没在, never 没正在
+            g.pre = [("没", neg)] + ([("在", aux)] if marker else [])
         else:
             g.front = [aux]
             g.pre = marker
