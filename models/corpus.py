@@ -37,7 +37,7 @@ from . import grammar
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SPLITS = ("train", "valid", "test")
-DEFAULT_SIZES = {"train": 1_200_000, "valid": 2_000, "test": 2_000}
+DEFAULT_SIZES = {"train": 2_000_000, "valid": 2_000, "test": 2_000}
 DEFAULT_SEED = 1234
 MIN_WORDS, MAX_WORDS = 1, 20
 MANIFEST = "manifest.json"
@@ -54,6 +54,11 @@ class Pair:
     def to_line(self) -> str:
         links = " ".join(f"{i}-{j}" for i, j in self.alignment)
         return f"{self.src}\t{self.tgt}\t{' '.join(self.tgt_words)}\t{links}"
+
+    @classmethod
+    def from_words(cls, en: list[str], zh: list[str], links: list[tuple[int, int]]) -> Pair:
+        """A pair from a realised sentence (`grammar.generate`, `surface.realise`)."""
+        return cls(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
 
     @classmethod
     def from_line(cls, line: str) -> Pair:
@@ -73,8 +78,7 @@ ANCHORS = [Pair("I love you.", "我爱你。", ["我", "爱", "你", "。"],
 
 def generate_pair(rng: random.Random) -> Pair:
     """One random sentence pair from the grammar (the caller filters by length)."""
-    en, zh, links = grammar.generate(rng)
-    return Pair(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
+    return Pair.from_words(*grammar.generate(rng))
 
 
 def check_pair(p: Pair) -> None:

@@ -16,8 +16,7 @@ FUNCS = [fn for fn, _ in C.CONVERSATION_CONSTRUCTIONS]
 
 def _pair(bit: Bit, rng: random.Random) -> Pair:
     """As models.corpus.generate_pair builds a pair from a construction."""
-    en, zh, links = realise(bit, rng)
-    return Pair(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
+    return Pair.from_words(*realise(bit, rng))
 
 
 def _canonical(bit: Bit) -> tuple[str, str]:

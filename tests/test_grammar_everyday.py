@@ -15,8 +15,7 @@ FUNCTIONS = [fn for fn, _ in everyday.EVERYDAY_CONSTRUCTIONS]
 
 
 def _pair(bit, rng: random.Random) -> Pair:
-    en, zh, links = realise(bit, rng)
-    return Pair(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
+    return Pair.from_words(*realise(bit, rng))
 
 
 @pytest.mark.parametrize("fn", FUNCTIONS, ids=lambda f: f.__name__)

@@ -15,8 +15,7 @@ FUNCTIONS = [f for f, _ in q.QUANTITY_CONSTRUCTIONS]
 
 
 def _pair(bit: Bit, rng: random.Random) -> Pair:
-    en, zh, links = realise(bit, rng)
-    return Pair(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
+    return Pair.from_words(*realise(bit, rng))
 
 
 def _plain(bit: Bit) -> tuple[str, str]:

@@ -76,8 +76,7 @@ def test_every_construction_gives_valid_alignments(construction):
         bit = construction(rng)
         en_ids = {id(t) for t in bit.en}
         assert all(id(t) in en_ids for _, t in bit.zh), "a Chinese word links outside"
-        en, zh, links = realise(bit, rng)
-        p = Pair(" ".join(en), "".join(zh), zh, sorted(links, key=lambda t: (t[1], t[0])))
+        p = Pair.from_words(*realise(bit, rng))
         check_pair(p)
         assert Pair.from_line(p.to_line()) == p
         assert p.src == " ".join(p.src.split()) and " " not in p.tgt

@@ -12,6 +12,7 @@ Most are written with `tpl`, a small template helper: English tokens in English 
 from __future__ import annotations
 
 import random
+from functools import cache
 
 from .bits import Bit, Tok, linked, w
 from .lexicon import Noun, lexicon
@@ -57,18 +58,23 @@ def tpl(en: str, zh: str, final: str = "", **slots: Bit) -> Bit:
     return Bit(toks, zh_words)
 
 
-def _noun(sg: str) -> Noun:
+@cache
+def _nouns_by_name() -> dict[str, Noun]:
+    """The lexicon's nouns by singular (the first of a name wins)."""
+    out: dict[str, Noun] = {}
     for n in lexicon().nouns:
-        if n.sg == sg:
-            return n
-    raise KeyError(sg)
+        out.setdefault(n.sg, n)
+    return out
+
+
+def _noun(sg: str) -> Noun:
+    return _nouns_by_name()[sg]
 
 
 def _nouns(names: str) -> list[Noun]:
     """The lexicon's nouns among space-separated singular names (missing ones skipped)."""
-    wanted = names.split()
-    found = {n.sg: n for n in lexicon().nouns if n.sg in wanted}
-    return [found[x] for x in wanted if x in found]
+    found = _nouns_by_name()
+    return [found[x] for x in names.split() if x in found]
 
 
 def _agent(rng: random.Random, pronoun_p: float = 0.7) -> tuple[Subject, str]:

@@ -111,6 +111,7 @@ class Lexicon:
         self.states = STATES
         self.person_nouns = [n for n in self.by_tag.get("person", []) if not n.mass]
         self._objects: dict[frozenset[str], list[Noun]] = {}
+        self._adjectives: dict[tuple, list[Adjective]] = {}
 
     def objects_for(self, tags: frozenset[str]) -> list[Noun]:
         """Nouns carrying any of `tags` (people are chosen separately)."""
@@ -123,6 +124,13 @@ class Lexicon:
         return self._objects[tags]
 
     def adjectives_for(self, noun: Noun) -> list[Adjective]:
+        """Adjectives that fit `noun` by its tags (remembered: constructions ask often)."""
+        key = (noun.sg, noun.zh, noun.tags)
+        if key not in self._adjectives:
+            self._adjectives[key] = self._fitting_adjectives(noun)
+        return self._adjectives[key]
+
+    def _fitting_adjectives(self, noun: Noun) -> list[Adjective]:
         tags = set(noun.tags) | ({"thing"} if "electronic" in noun.tags else set())
         if tags & COLOURED and not noun.mass:
             tags.add("color")
