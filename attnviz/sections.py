@@ -164,7 +164,7 @@ def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> No
             fig = trace_views.stats_figure(traces, metric)
             st.plotly_chart(fig, key=f"stats-{metric}")
             export_buttons(fig, f"attnviz_stats_{metric}", f"stats-{metric}")
-    logs = {n: st_cache.model(n).training_log for n in ("post", "pre")}
+    logs = {n: st_cache.card(n).training_log for n in ("post", "pre")}
     keys = trace_views.numeric_log_keys(logs)
     if keys:
         default = "loss" if "loss" in keys else keys[0]
@@ -220,9 +220,9 @@ def warmup_study() -> None:
     if not study:
         return
     st.subheader("Does Pre-LN need less warm-up?")
-    runs = {STUDY_LABELS[n]: r["training_log"] for n, r in study.items()}
-    settings = {n: r["config"].get("training", {}).get("settings", {}) for n, r in study.items()}
-    warm, cold = settings.get("post", {}), settings.get("post_nowarmup", {})
+    runs = {STUDY_LABELS[n]: card.training_log for n, card in study.items()}
+    warm = study["post"].settings if "post" in study else {}
+    cold = study["post_nowarmup"].settings if "post_nowarmup" in study else {}
     st.caption(WARMUP_CAPTION.format(steps=cold.get("steps", "?"), batch=cold.get("batch_size"),
                                      warmup=warm.get("warmup", "?"),
                                      lr=cold.get("lr", float("nan")),
@@ -269,18 +269,17 @@ def head_summaries(view: View) -> None:
                "queries (0 bits = always one key). Alignment: for a corpus sentence, the "
                "cross-attention mass each head puts on the source words the corpus aligns "
                "to the word being predicted.")
-    gold = st_cache.gold_pair(view.src)
     for norm in view.norms:
         tr = view.pairs[norm].shown
         if len(view.norms) > 1:
             st.subheader(NORM_LABELS[norm])
-        guided = st_cache.model(norm).config.get("training", {}).get("guided_alignment")
+        guided = st_cache.card(norm).guided_head
         if guided:
             # Say which head was taught to align, so nobody mistakes it for one that learned
             # it alone.
-            st.caption(f"{NORM_LABELS[norm]}: cross-attention layer {guided['layer']} head "
-                       f"{guided['head']} was trained to follow the corpus' gold alignments "
-                       f"(guided-alignment loss, weight {guided['weight']}); every other head "
+            st.caption(f"{NORM_LABELS[norm]}: cross-attention layer {guided.layer} head "
+                       f"{guided.head} was trained to follow the corpus' gold alignments "
+                       f"(guided-alignment loss, weight {guided.weight}); every other head "
                        "learned its attention from translation alone.")
         cols = st.columns(4)
         for col, kind in zip(cols, ATTENTION_KINDS, strict=False):
@@ -288,17 +287,16 @@ def head_summaries(view: View) -> None:
                 fig = trace_views.entropy_figure(tr, kind)
                 st.plotly_chart(fig, key=f"entropy-{norm}-{kind}")
         with cols[3]:
-            if gold is None:
+            if tr.gold is None:
                 st.info("Alignment agreement needs a sentence from the corpus's validation "
                         "or test split (models/data); this source is not one.")
-            elif list(gold.tgt_words) != list(tr.tgt_words) or \
-                    gold.src.split() != list(tr.src_words):
+            elif not tr.gold_applies:
                 st.info("This source is in the corpus, but the target shown differs from the "
                         "corpus translation, so its gold alignment does not apply. Corpus "
                         "target:")
-                st.text(gold.tgt)
+                st.text(tr.gold.tgt)
             else:
-                fig = trace_views.agreement_figure(tr, gold.alignment)
+                fig = trace_views.agreement_figure(tr, tr.gold.alignment)
                 st.plotly_chart(fig, key=f"agree-{norm}")
 
 
