@@ -1,6 +1,6 @@
 """attnviz's kernel as an attention implementation for Hugging Face transformers.
 
-    import attnviz.hf
+    import attnviz                                     # attnviz.hf: this module
     name = attnviz.hf.register()                       # "attnviz"
     model = AutoModel.from_pretrained(path, attn_implementation=name)
     out = model(**batch, output_attentions=True)       # out.attentions from our kernel
