@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -284,6 +284,7 @@ class DecoderLayer(nn.Module):
 
 
 class Seq2Seq(nn.Module):
+    pe: torch.Tensor   # a buffer: sinusoidal positions (max_len + 1, d_model)
     def __init__(self, cfg: ModelConfig, tokenizer: Tokenizer | None = None,
                  backend: str = "triton") -> None:
         super().__init__()
@@ -350,7 +351,8 @@ class Seq2Seq(nn.Module):
         return self.enc_ln(x), pad
 
     def memory_kv(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        return [layer.cross_attn.kv(memory) for layer in self.decoder]
+        layers = cast(list[DecoderLayer], list(self.decoder))
+        return [layer.cross_attn.kv(memory) for layer in layers]
 
     def decode(self, dec_in: torch.Tensor, memory: torch.Tensor, src_pad: torch.Tensor,
                causal: bool = True, rec: Recorder | None = None,

@@ -259,7 +259,8 @@ def run_attention(
     padded_dim = max(8, -(-head_dim // 8) * 8)
     if padded_dim != head_dim:
         q, k, v = (F.pad(t, (0, padded_dim - head_dim)) for t in (q, k, v))
-    kwargs, rest = _kernel_map_kwargs(options, plan.keys == kv_length) if want_probs else ({}, None)
+    kwargs, rest = (_kernel_map_kwargs(options, plan.keys == kv_length) if want_probs
+                    else ({}, MapOptions()))
     result = attention(q, k, v, causal=plan.causal, key_padding_mask=kpm, scale=float(scale),
                        return_probs=want_probs, **kwargs)
     out, probs = result if want_probs else (result, None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -40,7 +41,7 @@ def load_local(folder: str | Path):
                 "(save_pretrained(..., safe_serialization=True))"
             )
         raise LoadError(f"{path} holds no .safetensors weights")
-    options = dict(local_files_only=True, trust_remote_code=False)
+    options: dict[str, Any] = dict(local_files_only=True, trust_remote_code=False)
     config = AutoConfig.from_pretrained(path, **options)
     auto = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModel
     model = auto.from_pretrained(path, attn_implementation=hf.register(),
