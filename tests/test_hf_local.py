@@ -89,7 +89,7 @@ def test_page_shows_the_map(saved, monkeypatch):
 @pytest.mark.browser
 def test_page_in_a_real_browser(saved, app_server, page):
     """A person opens "Your model", types the folder and sees a labelled heatmap."""
-    from conftest import wait_for_app
+    from support import wait_for_app
 
     page.goto(app_server.url)
     wait_for_app(page)
