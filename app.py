@@ -76,7 +76,7 @@ def attention_page() -> None:
         plotly_warmup.plotly_chart(go.Figure(layout={"height": 10}), key="plotly-warmup")
     norms = norms_of(st.session_state.norm)
     try:
-        config = st_cache.model(norms[0]).config
+        card = st_cache.card(norms[0])
         pairs = {n: st_cache.trace_pair(n, cleaned.src, cleaned.tgt, st.session_state.causal)
                  for n in norms}
     except ModelUnavailable as e:
@@ -90,9 +90,8 @@ def attention_page() -> None:
     finally:
         plotly_warmup.empty()
 
-    n_layers = min(config["n_enc_layers"], config["n_dec_layers"])
-    layer = c_layer.select_slider("Layer", list(range(n_layers)), key="layer")
-    head = c_head.selectbox("Head", [None, *range(config["n_heads"])], key="head",
+    layer = c_layer.select_slider("Layer", list(range(card.n_layers)), key="layer")
+    head = c_head.selectbox("Head", [None, *range(card.n_heads)], key="head",
                             format_func=lambda h: "mean over heads" if h is None else f"head {h}")
     view = sections.View(norms, pairs, layer, head, cleaned.src)
     sections.header(view)

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
-
-from models.corpus import DATA_DIR, Pair, split_path
-
-# The shipped splits (the training split is regenerated where training needs it).
-SPLITS = ("valid", "test")
 
 
 def head_entropy(maps: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -26,43 +16,6 @@ def head_entropy(maps: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray
     with np.errstate(divide="ignore", invalid="ignore"):
         h = -np.where(p > 0, p * np.log2(p), 0.0).sum(-1)
     return h.mean(-1)
-
-
-@dataclass(frozen=True)
-class GoldPair:
-    src: str
-    tgt: str
-    tgt_words: tuple[str, ...]
-    alignment: tuple[tuple[int, int], ...]   # (english word, chinese word)
-
-
-@lru_cache(maxsize=1)
-def _corpus_index(data_dir: str) -> dict[str, str]:
-    """Source sentence -> its TSV line, over every split (first occurrence wins).
-    Only the source column is split here: parsing 100k alignments up front would cost
-    seconds that a lookup of one sentence never needs."""
-    index: dict[str, str] = {}
-    for split in SPLITS:
-        path = split_path(Path(data_dir), split)
-        if not path.exists():
-            continue
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as f:
-            for line in f:
-                index.setdefault(line.split("\t", 1)[0], line)
-    return index
-
-
-def gold_pair(src: str, data_dir: Path | str = DATA_DIR) -> GoldPair | None:
-    """The corpus pair whose source is exactly `src` (after collapsing whitespace)."""
-    line = _corpus_index(str(data_dir)).get(" ".join(src.split()))
-    if line is None:
-        return None
-    try:
-        pair = Pair.from_line(line)
-    except ValueError:  # a malformed line in a user's corpus: no gold alignment to show
-        return None
-    return GoldPair(pair.src, pair.tgt, tuple(pair.tgt_words), tuple(pair.alignment))
 
 
 def alignment_agreement(

@@ -53,8 +53,8 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         except pipeline.ModelUnavailable as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        n_layers = min(model.config["n_enc_layers"], model.config["n_dec_layers"])
-        n_heads = model.config["n_heads"]
+        card = model.card()
+        n_layers, n_heads = card.n_layers, card.n_heads
         if not 0 <= args.layer < n_layers:
             ap.error(f"--layer must be in 0..{n_layers - 1}")
         if args.head is not None and not 0 <= args.head < n_heads:

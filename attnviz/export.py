@@ -12,6 +12,7 @@ import threading
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -107,7 +108,7 @@ def maps_json(trace: Trace) -> bytes:
 def maps_npz(trace: Trace) -> bytes:
     """Every attention map as float32 arrays plus the token lists (as unicode arrays)."""
     buf = io.BytesIO()
-    arrays = {k: trace.maps(k) for k in ATTENTION_KINDS}
+    arrays: dict[str, Any] = {k: trace.maps(k) for k in ATTENTION_KINDS}
     np.savez_compressed(
         buf, **arrays, causal_mask=trace.causal_mask,
         src_pieces=np.array(trace.src_pieces, dtype=str),

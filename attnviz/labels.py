@@ -9,6 +9,12 @@ def map_name(layer: int, head: int | None) -> str:
 
 
 def file_stem(norm: str, causal: bool, *parts: str) -> str:
-    """The name (without extension) of an exported file, the same from the app and the
-    CLI: attnviz_post_causal_cross_L0_mean, attnviz_pre_nocausal_maps, ..."""
-    return "_".join(["attnviz", norm, "causal" if causal else "nocausal", *parts])
+    """The name (without extension) of a trace's exported file, the same from the app and
+    the CLI: attnviz_post_causal_cross_L0_mean, attnviz_pre_nocausal_maps, ..."""
+    return figure_stem(norm, "causal" if causal else "nocausal", *parts)
+
+
+def figure_stem(*parts: str) -> str:
+    """The name (without extension) of any other exported file: attnviz_stats_update_ratio,
+    attnviz_training_loss, attnviz_post_step2_cross, ..."""
+    return "_".join(["attnviz", *parts])

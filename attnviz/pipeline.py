@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import torch
 
@@ -16,7 +16,6 @@ from models import DecodeStep, Trace, load_pretrained
 
 from .labels import NORM_LABELS
 
-BACKEND = "triton"
 # Two Streamlit sessions are two threads. Under Triton's CPU interpreter `kernels` already
 # makes their kernel launches take turns (its language patch is process-wide); this lock
 # keeps each model call's launches together, so one page finishes before the next starts
@@ -29,17 +28,20 @@ class ModelUnavailable(RuntimeError):
 
 
 def load_model(norm: str):
-    """The shipped model with this norm placement, or ModelUnavailable with the fix."""
+    """The shipped model with this norm placement, its attention on our kernel, or
+    ModelUnavailable with the fix."""
     # The model's matrices are tiny (a sentence by 128): a second thread only adds
     # synchronisation, and on a busy 2-core laptop it made each trace 3x slower.
     torch.set_num_threads(1)
     try:
-        return load_pretrained(norm)
+        model = load_pretrained(norm)
     except (FileNotFoundError, ValueError, OSError) as e:
         raise ModelUnavailable(
             f"the {NORM_LABELS.get(norm, norm)} model could not be loaded ({e}); train it "
             f"with `python -m models.train --norm {norm}` or restore models/checkpoints/{norm}/"
         ) from e
+    model.backend = "triton"  # every map the app shows comes from the kernel
+    return model
 
 
 def norms_of(choice: str) -> list[str]:
@@ -82,14 +84,10 @@ def trace(model, src: str, tgt: str | None, causal: bool,
           translation: str | None = None) -> Trace:
     """The kernel's trace of (src, tgt); with no target, the model's greedy translation
     (`translation`, computed here if not given) is the target, and the trace says so."""
-    if tgt is not None:
-        with _model_lock:
-            return model.trace(src, tgt, causal=causal, backend=BACKEND)
-    if translation is None:
+    if tgt is None and translation is None:
         translation = translate(model, src)
     with _model_lock:
-        tr = model.trace(src, translation, causal=causal, backend=BACKEND)
-    return replace(tr, target_from_model=True, unknown_target_words=[])
+        return model.trace(src, tgt, causal=causal, translation=translation)
 
 
 def _listing(words: list[str]) -> str:
@@ -120,4 +118,4 @@ def decode_steps(model, src: str, translation: str | None = None) -> list[Decode
     if translation is not None:
         max_len = len(model.tokenizer.encode(translation)) + 1
     with _model_lock:
-        return model.decode_steps(src, max_len=max_len, backend=BACKEND)
+        return model.decode_steps(src, max_len=max_len)

@@ -15,7 +15,7 @@ from models import ATTENTION_KINDS
 
 from . import export, st_cache, trace_views
 from .analysis import prediction_changes
-from .labels import NORM_LABELS, file_stem, map_name
+from .labels import NORM_LABELS, figure_stem, file_stem, map_name
 from .pipeline import TracePair, unknown_word_notices
 from .st_components import export_buttons, figure_with_exports
 
@@ -163,23 +163,22 @@ def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> No
         with col:
             fig = trace_views.stats_figure(traces, metric)
             st.plotly_chart(fig, key=f"stats-{metric}")
-            export_buttons(fig, f"attnviz_stats_{metric}", f"stats-{metric}")
-    logs = {n: st_cache.model(n).training_log for n in ("post", "pre")}
+            export_buttons(fig, figure_stem("stats", metric), f"stats-{metric}")
+    logs = {n: st_cache.card(n).training_log for n in ("post", "pre")}
     keys = trace_views.numeric_log_keys(logs)
     if keys:
         default = "loss" if "loss" in keys else keys[0]
         key = st.selectbox("Training-log value", keys, index=keys.index(default),
-                           key="log-key")
+                           key="log-key") or default
         fig = trace_views.training_figure(logs, key)
         st.plotly_chart(fig, key="training-curve")
-        export_buttons(fig, f"attnviz_training_{key}", "training-curve")
+        export_buttons(fig, figure_stem("training", key), "training-curve")
     else:
         st.info("The checkpoints carry no training log.")
     warmup_study()
     kind = st.radio("Attention kind", ATTENTION_KINDS, horizontal=True,
-                    format_func=trace_views.KIND_TITLES.get, key="cmp-kind")
-    cols = st.columns(2)
-    for col, norm in zip(cols, ("post", "pre"), strict=True):
+                    format_func=trace_views.KIND_TITLES.get, key="cmp-kind") or ATTENTION_KINDS[0]
+    for col, norm in zip(st.columns(2), ("post", "pre"), strict=True):
         tr = traces[norm]
         with col:
             fig = trace_views.attention_heatmap(tr, kind, layer, head, f"{NORM_LABELS[norm]} · ")
@@ -220,9 +219,9 @@ def warmup_study() -> None:
     if not study:
         return
     st.subheader("Does Pre-LN need less warm-up?")
-    runs = {STUDY_LABELS[n]: r["training_log"] for n, r in study.items()}
-    settings = {n: r["config"].get("training", {}).get("settings", {}) for n, r in study.items()}
-    warm, cold = settings.get("post", {}), settings.get("post_nowarmup", {})
+    runs = {STUDY_LABELS[n]: card.training_log for n, card in study.items()}
+    warm = study["post"].settings if "post" in study else {}
+    cold = study["post_nowarmup"].settings if "post_nowarmup" in study else {}
     st.caption(WARMUP_CAPTION.format(steps=cold.get("steps", "?"), batch=cold.get("batch_size"),
                                      warmup=warm.get("warmup", "?"),
                                      lr=cold.get("lr", float("nan")),
@@ -232,11 +231,11 @@ def warmup_study() -> None:
         with col:
             fig = trace_views.training_figure(runs, key)
             st.plotly_chart(fig, key=f"warmup-{key}")
-            export_buttons(fig, f"attnviz_warmup_{key}", f"warmup-{key}")
+            export_buttons(fig, figure_stem("warmup", key), f"warmup-{key}")
     with cols[2]:
         fig = trace_views.early_grad_norm_figure(runs)
         st.plotly_chart(fig, key="warmup-grad")
-        export_buttons(fig, "attnviz_warmup_grad_norm", "warmup-grad")
+        export_buttons(fig, figure_stem("warmup", "grad_norm"), "warmup-grad")
 
 
 def decoding(view: View) -> None:
@@ -257,7 +256,7 @@ def decoding(view: View) -> None:
             st.caption("fed to the decoder → chosen next token")
             st.text(" ".join(step.dec_input) + "  →  " + step.chosen)
             att, cand = trace_views.decode_step_figures(step, src_pieces, view.layer, view.head)
-            figure_with_exports(att, f"attnviz_{norm}_step{k}_cross", f"step-att-{norm}",
+            figure_with_exports(att, figure_stem(norm, f"step{k}", "cross"), f"step-att-{norm}",
                                 probs=trace_views.select(step.cross_row[:, :, None, :],
                                                          view.layer, view.head),
                                 query_labels=[step.dec_input[-1]], key_labels=src_pieces)
@@ -269,18 +268,17 @@ def head_summaries(view: View) -> None:
                "queries (0 bits = always one key). Alignment: for a corpus sentence, the "
                "cross-attention mass each head puts on the source words the corpus aligns "
                "to the word being predicted.")
-    gold = st_cache.gold_pair(view.src)
     for norm in view.norms:
         tr = view.pairs[norm].shown
         if len(view.norms) > 1:
             st.subheader(NORM_LABELS[norm])
-        guided = st_cache.model(norm).config.get("training", {}).get("guided_alignment")
+        guided = st_cache.card(norm).guided_head
         if guided:
             # Say which head was taught to align, so nobody mistakes it for one that learned
             # it alone.
-            st.caption(f"{NORM_LABELS[norm]}: cross-attention layer {guided['layer']} head "
-                       f"{guided['head']} was trained to follow the corpus' gold alignments "
-                       f"(guided-alignment loss, weight {guided['weight']}); every other head "
+            st.caption(f"{NORM_LABELS[norm]}: cross-attention layer {guided.layer} head "
+                       f"{guided.head} was trained to follow the corpus' gold alignments "
+                       f"(guided-alignment loss, weight {guided.weight}); every other head "
                        "learned its attention from translation alone.")
         cols = st.columns(4)
         for col, kind in zip(cols, ATTENTION_KINDS, strict=False):
@@ -288,17 +286,16 @@ def head_summaries(view: View) -> None:
                 fig = trace_views.entropy_figure(tr, kind)
                 st.plotly_chart(fig, key=f"entropy-{norm}-{kind}")
         with cols[3]:
-            if gold is None:
+            if tr.gold is None:
                 st.info("Alignment agreement needs a sentence from the corpus's validation "
                         "or test split (models/data); this source is not one.")
-            elif list(gold.tgt_words) != list(tr.tgt_words) or \
-                    gold.src.split() != list(tr.src_words):
+            elif not tr.gold_applies:
                 st.info("This source is in the corpus, but the target shown differs from the "
                         "corpus translation, so its gold alignment does not apply. Corpus "
                         "target:")
-                st.text(gold.tgt)
+                st.text(tr.gold.tgt)
             else:
-                fig = trace_views.agreement_figure(tr, gold.alignment)
+                fig = trace_views.agreement_figure(tr, tr.gold.alignment)
                 st.plotly_chart(fig, key=f"agree-{norm}")
 
 

@@ -7,14 +7,21 @@ from functools import partial
 
 import streamlit as st
 
-from models import DecodeStep, Trace, load_warmup_study
+from models import DecodeStep, ModelCard, Trace, load_warmup_study
 
-from . import analysis, pipeline
+from . import pipeline
 
 
 @st.cache_resource(show_spinner="Loading the model…")
 def model(norm: str):
     return pipeline.load_model(norm)
+
+
+@st.cache_resource(show_spinner=False)
+def card(norm: str) -> ModelCard:
+    """What the page shows of a model beside its traces: training log, settings, the
+    guided head."""
+    return model(norm).card()
 
 
 @st.cache_data(max_entries=256, show_spinner="Translating…")
@@ -40,11 +47,6 @@ def decode_steps(norm: str, src: str) -> list[DecodeStep]:
     return pipeline.decode_steps(model(norm), src, translation(norm, src))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def gold_pair(src: str) -> analysis.GoldPair | None:
-    return analysis.gold_pair(src)
-
-
 @st.cache_resource(show_spinner=False)
-def warmup_study() -> dict:
+def warmup_study() -> dict[str, ModelCard]:
     return load_warmup_study()

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import torch
 
 from .checks import check_inputs
-from .flash import ProbsRequest, flash_backward, flash_forward
+from .launch import ProbsRequest
+from .passes import flash_backward, flash_forward
 
 
 def interpreter_active() -> bool:

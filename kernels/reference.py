@@ -56,13 +56,21 @@ def visibility_mask(
 ) -> torch.Tensor:
     """Bool (B or 1, 1, Lq, Lk): True where query i may NOT see key j.
 
-    The causal mask is aligned bottom-right: query i sees key j iff j <= i + (Lk - Lq).
+    The causal mask is `causal_mask(Lq, Lk)`.
     """
     blocked = torch.zeros(1, 1, Lq, Lk, dtype=torch.bool, device=device)
     if causal:
-        i = torch.arange(Lq, device=device)[:, None]
-        j = torch.arange(Lk, device=device)[None, :]
-        blocked = blocked | (j > i + (Lk - Lq))[None, None]
+        blocked = blocked | causal_mask(Lq, Lk, device)[None, None]
     if key_padding_mask is not None:
         blocked = blocked | key_padding_mask[:, None, None, :].to(device)
     return blocked
+
+
+def causal_mask(Lq: int, Lk: int, device: torch.device | str | None = None) -> torch.Tensor:
+    """Bool (Lq, Lk): True where query i may NOT see key j under the causal mask, aligned
+    bottom-right as the kernel aligns it: query i sees key j iff j <= i + (Lk - Lq).
+    The one statement of the rule outside the kernel itself (the reference, the HF /
+    torch.nn backends and the model's traces all use it)."""
+    i = torch.arange(Lq, device=device)[:, None]
+    j = torch.arange(Lk, device=device)[None, :]
+    return j > i + (Lk - Lq)

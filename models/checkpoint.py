@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from .card import ModelCard
 from .tokenizer import CHECKPOINT_DIR, LEXICON_FILE, MODEL_FILE, Tokenizer
 from .transformer import ModelConfig, Seq2Seq
 
@@ -103,14 +104,13 @@ def load_pretrained(norm: str = "post", device: str | torch.device = "cpu") -> S
 WARMUP_STUDY_DIR = CHECKPOINT_DIR / "warmup_study"
 
 
-def load_warmup_study(folder: str | Path = WARMUP_STUDY_DIR) -> dict[str, dict[str, Any]]:
+def load_warmup_study(folder: str | Path = WARMUP_STUDY_DIR) -> dict[str, ModelCard]:
     """The warm-up study's runs (logs only, no weights): run name ("post", "pre",
-    "post_nowarmup", "pre_nowarmup") -> {"config": ..., "training_log": [...]}; empty
-    where none are shipped."""
-    out: dict[str, dict[str, Any]] = {}
+    "post_nowarmup", "pre_nowarmup") -> its model card; empty where none are shipped."""
+    out: dict[str, ModelCard] = {}
     for name in ("post", "pre", "post_nowarmup", "pre_nowarmup"):
         run = Path(folder) / name
         if (run / LOG).exists() and (run / CONFIG).exists():
-            out[name] = {"config": json.loads((run / CONFIG).read_text()),
-                         "training_log": json.loads((run / LOG).read_text())}
+            out[name] = ModelCard.from_config(json.loads((run / CONFIG).read_text()),
+                                              json.loads((run / LOG).read_text()))
     return out

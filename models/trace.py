@@ -27,6 +27,16 @@ class TopToken:
     prob: float
 
 
+@dataclass(frozen=True)
+class GoldAlignment:
+    """A corpus sentence pair and its gold word alignment (models/data's held-out splits)."""
+
+    src: str
+    tgt: str
+    tgt_words: tuple[str, ...]
+    alignment: tuple[tuple[int, int], ...]   # (english word, chinese word)
+
+
 @dataclass
 class Trace:
     norm: str                      # "post" or "pre"
@@ -66,6 +76,15 @@ class Trace:
     # Words the training corpus never contained: what the model makes of them is a guess.
     unknown_source_words: list[str] = field(default_factory=list)
     unknown_target_words: list[str] = field(default_factory=list)  # of a typed target only
+    # The corpus pair whose source is this source (validation or test split), else None.
+    gold: GoldAlignment | None = None
+
+    @property
+    def gold_applies(self) -> bool:
+        """Whether `gold`'s alignment indexes this trace's words: the source is the
+        corpus sentence and the target its corpus translation, word for word."""
+        return (self.gold is not None and list(self.gold.tgt_words) == list(self.tgt_words)
+                and self.gold.src.split() == list(self.src_words))
 
     def maps(self, kind: str) -> np.ndarray:
         """The (layers, heads, queries, keys) probabilities of one attention kind."""

@@ -2,8 +2,11 @@
 
 Post-LN (the paper: LayerNorm(x + sublayer(x))) or Pre-LN (x + sublayer(LayerNorm(x)),
 with a final LayerNorm on encoder and decoder). Every attention call goes through
-`kernels.attention` or, with backend="reference", `kernels.reference_attention`; the
-model never computes attention itself, so the maps it shows are the kernel's own.
+`kernels.attention` or, with the model's backend set to "reference"
+(`Seq2Seq(cfg, tok, backend="reference")` or `model.backend = "reference"`),
+`kernels.reference_attention`; the model never computes attention itself, so the maps it
+shows are the kernel's own. The backend is chosen once per model; `forward`, `greedy`,
+`translate`, `trace`, ... take an optional `backend=` that overrides it for that call only.
 
 The decoder reads the target shifted right behind <sos> and is trained to predict the
 target followed by <eos> (see models/trace.py for the axis conventions).
@@ -12,16 +15,21 @@ target followed by <eos> (see models/trace.py for the axis conventions).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from kernels import attention, backend_name, reference_attention
+from kernels import attention, backend_name, causal_mask, reference_attention
 
+from .card import ModelCard
+from .gold import find_gold
 from .grammar.surface import normalise
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
 from .trace import DecodeStep, TopToken, Trace
@@ -60,6 +68,26 @@ class ModelConfig:
     def from_dict(cls, d: dict[str, Any]) -> ModelConfig:
         fields = cls.__dataclass_fields__
         return cls(**{k: v for k, v in d.items() if k in fields})
+
+
+# A per-call override of the models' own backend (the `backend=` argument of forward,
+# greedy, translate, trace, ...). A context variable: two threads calling one model with
+# different overrides never see each other's.
+_OVERRIDE: ContextVar[str | None] = ContextVar("attnviz_backend_override", default=None)
+
+
+@contextmanager
+def using_backend(backend: str | None) -> Iterator[None]:
+    """Inside the block, every model computes attention on `backend` (None: its own)."""
+    if backend is None:
+        yield
+        return
+    attention_fn(backend)  # reject an unknown backend before any work
+    token = _OVERRIDE.set(backend)
+    try:
+        yield
+    finally:
+        _OVERRIDE.reset(token)
 
 
 def attention_fn(backend: str):
@@ -107,6 +135,9 @@ class Recorder:
 
 
 class MultiHeadAttention(nn.Module):
+    # Set for every layer at once by Seq2Seq.backend.
+    backend = "triton"
+
     def __init__(self, d_model: int, n_heads: int) -> None:
         super().__init__()
         self.n_heads = n_heads
@@ -121,12 +152,13 @@ class MultiHeadAttention(nn.Module):
         return x.view(B, L, self.n_heads, self.d_head).transpose(1, 2)
 
     def forward(self, x_q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, causal: bool,
-                key_padding_mask: torch.Tensor | None, backend: str,
+                key_padding_mask: torch.Tensor | None,
                 want_probs: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
         """x_q (B, Lq, d); k, v already split into heads (B, H, Lk, dh)."""
         q = self.split(self.q(x_q))
-        res = attention_fn(backend)(q, k, v, causal=causal, key_padding_mask=key_padding_mask,
-                                    return_probs=want_probs)
+        attend = attention_fn(_OVERRIDE.get() or self.backend)
+        res = attend(q, k, v, causal=causal, key_padding_mask=key_padding_mask,
+                     return_probs=want_probs)
         out, probs = res if want_probs else (res, None)
         B, _, Lq, _ = out.shape
         return self.o(out.transpose(1, 2).reshape(B, Lq, -1)), probs
@@ -187,12 +219,12 @@ class EncoderLayer(nn.Module):
         self.res1 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
         self.res2 = Residual(cfg.d_model, cfg.dropout, cfg.norm)
 
-    def forward(self, x: torch.Tensor, src_pad: torch.Tensor | None, backend: str,
+    def forward(self, x: torch.Tensor, src_pad: torch.Tensor | None,
                 rec: Recorder | None = None, idx: int = 0) -> torch.Tensor:
         def self_attn(h: torch.Tensor) -> torch.Tensor:
             k, v = self.attn.kv(h)
             out, probs = self.attn(h, k, v, causal=False, key_padding_mask=src_pad,
-                                   backend=backend, want_probs=rec is not None)
+                                   want_probs=rec is not None)
             if rec is not None:
                 rec.maps["encoder_self"].append(probs)
             return out
@@ -215,7 +247,7 @@ class DecoderLayer(nn.Module):
         self.last_cross_probs: torch.Tensor | None = None
 
     def forward(self, y: torch.Tensor, memory_kv: tuple[torch.Tensor, torch.Tensor],
-                src_pad: torch.Tensor | None, backend: str, causal: bool = True,
+                src_pad: torch.Tensor | None, causal: bool = True,
                 cache: dict[str, torch.Tensor] | None = None, rec: Recorder | None = None,
                 idx: int = 0) -> torch.Tensor:
         """With `cache`, y holds only the newest position(s); their keys and values are
@@ -230,14 +262,14 @@ class DecoderLayer(nn.Module):
                     v = torch.cat([cache["v"], v], dim=2)
                 cache["k"], cache["v"] = k, v
             out, probs = self.self_attn(h, k, v, causal=causal, key_padding_mask=None,
-                                        backend=backend, want_probs=rec is not None)
+                                        want_probs=rec is not None)
             if rec is not None:
                 rec.maps["decoder_self"].append(probs)
             return out
 
         def cross(h: torch.Tensor) -> torch.Tensor:
             out, probs = self.cross_attn(h, memory_kv[0], memory_kv[1], causal=False,
-                                         key_padding_mask=src_pad, backend=backend,
+                                         key_padding_mask=src_pad,
                                          want_probs=rec is not None)
             if rec is not None:
                 rec.maps["cross"].append(probs)
@@ -252,14 +284,15 @@ class DecoderLayer(nn.Module):
 
 
 class Seq2Seq(nn.Module):
-    def __init__(self, cfg: ModelConfig, tokenizer: Tokenizer | None = None) -> None:
+    pe: torch.Tensor   # a buffer: sinusoidal positions (max_len + 1, d_model)
+    def __init__(self, cfg: ModelConfig, tokenizer: Tokenizer | None = None,
+                 backend: str = "triton") -> None:
         super().__init__()
         self.cfg = cfg
         self.tokenizer = tokenizer
         self.training_log: list[dict] = []
         # Training settings and command, read back from config.json by load_checkpoint.
         self.extra_config: dict[str, Any] = {}
-        self.default_backend = "triton"
         # One embedding for source, target and output: the vocabulary is joint.
         self.embed = nn.Embedding(cfg.vocab_size, cfg.d_model, padding_idx=PAD_ID)
         nn.init.normal_(self.embed.weight, std=cfg.d_model ** -0.5)
@@ -271,10 +304,32 @@ class Seq2Seq(nn.Module):
         # Pre-LN leaves the residual stream un-normalised, so it ends with a LayerNorm.
         self.enc_ln = nn.LayerNorm(cfg.d_model) if cfg.norm == "pre" else nn.Identity()
         self.dec_ln = nn.LayerNorm(cfg.d_model) if cfg.norm == "pre" else nn.Identity()
+        self.backend = backend
+
+    @property
+    def backend(self) -> str:
+        """"triton" (kernels.attention) or "reference" (kernels.reference_attention): where
+        every attention call of this model runs, unless a call overrides it."""
+        return self._backend
+
+    @backend.setter
+    def backend(self, backend: str) -> None:
+        attention_fn(backend)  # reject an unknown backend
+        self._backend = backend
+        for module in self.modules():
+            if isinstance(module, MultiHeadAttention):
+                module.backend = backend
+
+    def _active_backend(self) -> str:
+        return _OVERRIDE.get() or self.backend
 
     @property
     def config(self) -> dict[str, Any]:
         return self.extra_config | self.cfg.to_dict()
+
+    def card(self) -> ModelCard:
+        """The model card: architecture, training settings, training log, guided head."""
+        return ModelCard.from_config(self.config, self.training_log)
 
     @property
     def device(self) -> torch.device:
@@ -286,43 +341,50 @@ class Seq2Seq(nn.Module):
         x = self.embed(ids) * math.sqrt(self.cfg.d_model) + self.pe[offset:offset + L]
         return self.drop(x)
 
-    def encode(self, src: torch.Tensor, backend: str, rec: Recorder | None = None
+    def encode(self, src: torch.Tensor, rec: Recorder | None = None
                ) -> tuple[torch.Tensor, torch.Tensor]:
         """src (B, Ls) padded with PAD -> (memory (B, Ls, d), padding mask (B, Ls))."""
         pad = src == PAD_ID
         x = self._embed(src)
         for i, layer in enumerate(self.encoder):
-            x = layer(x, pad, backend, rec, i)
+            x = layer(x, pad, rec, i)
         return self.enc_ln(x), pad
 
     def memory_kv(self, memory: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
-        return [layer.cross_attn.kv(memory) for layer in self.decoder]
+        layers = cast(list[DecoderLayer], list(self.decoder))
+        return [layer.cross_attn.kv(memory) for layer in layers]
 
     def decode(self, dec_in: torch.Tensor, memory: torch.Tensor, src_pad: torch.Tensor,
-               backend: str, causal: bool = True, rec: Recorder | None = None,
+               causal: bool = True, rec: Recorder | None = None,
                mem_kv: list | None = None, caches: list[dict] | None = None,
                offset: int = 0) -> torch.Tensor:
         """Logits (B, Lt, V) for decoder input `dec_in` (B, Lt)."""
         mem_kv = mem_kv if mem_kv is not None else self.memory_kv(memory)
         y = self._embed(dec_in, offset)
         for i, layer in enumerate(self.decoder):
-            y = layer(y, mem_kv[i], src_pad, backend, causal,
+            y = layer(y, mem_kv[i], src_pad, causal,
                       caches[i] if caches is not None else None, rec, i)
         return F.linear(self.dec_ln(y), self.embed.weight)
 
-    def forward(self, src: torch.Tensor, dec_in: torch.Tensor, backend: str = "reference",
+    def forward(self, src: torch.Tensor, dec_in: torch.Tensor, backend: str | None = None,
                 causal: bool = True, rec: Recorder | None = None) -> torch.Tensor:
-        memory, pad = self.encode(src, backend, rec)
-        return self.decode(dec_in, memory, pad, backend, causal, rec)
+        """Teacher-forced logits (B, Lt, V); `backend` overrides the model's for this call."""
+        with using_backend(backend):
+            memory, pad = self.encode(src, rec)
+            return self.decode(dec_in, memory, pad, causal, rec)
 
     # ----------------------------------------------------------------- greedy decoding
     @torch.no_grad()
-    def greedy(self, src: torch.Tensor, backend: str, max_len: int | None = None,
+    def greedy(self, src: torch.Tensor, backend: str | None = None, max_len: int | None = None,
                step_hook=None) -> list[list[int]]:
         """Batched greedy decoding with a key/value cache; returns ids without <eos>.
         `step_hook(step, logits, chosen, cross_rows)` sees each step (batch of one)."""
+        with using_backend(backend):
+            return self._greedy(src, max_len, step_hook)
+
+    def _greedy(self, src: torch.Tensor, max_len: int | None, step_hook) -> list[list[int]]:
         max_len = min(max_len or self.cfg.max_len, self.cfg.max_len)
-        memory, pad = self.encode(src, backend)
+        memory, pad = self.encode(src)
         mem_kv = self.memory_kv(memory)
         B = src.shape[0]
         # An undertrained model can loop ("好一个好一个…"): no translation runs past twice
@@ -334,7 +396,7 @@ class Seq2Seq(nn.Module):
         done = torch.zeros(B, dtype=torch.bool, device=src.device)
         for step in range(max_len):
             rec = Recorder() if step_hook is not None else None
-            logits = self.decode(tok, memory, pad, backend, True, rec, mem_kv, caches,
+            logits = self.decode(tok, memory, pad, True, rec, mem_kv, caches,
                                  offset=step)[:, -1]
             # <pad> and <sos> are never outputs; an undertrained model must not pick them.
             logits[:, PAD_ID] = float("-inf")
@@ -364,26 +426,32 @@ class Seq2Seq(nn.Module):
             raise RuntimeError("this model has no tokenizer attached")
         return self.tokenizer
 
+    def _fit(self, ids: list[int], wids: list[int], words: list[str]
+             ) -> tuple[list[int], list[int], list[str], bool]:
+        """The one truncation rule, for sources and targets alike: at most max_len - 1
+        pieces (room for <eos> or <sos>), and the words those pieces begin. Returns
+        (ids, word ids, words, whether anything was cut)."""
+        room = self.cfg.max_len - 1
+        if len(ids) <= room:
+            return ids, wids, words, False
+        ids, wids = ids[:room], wids[:room]
+        return ids, wids, words[:max((w for w in wids if w >= 0), default=-1) + 1], True
+
     def _source_ids(self, text: str) -> tuple[list[int], list[int], list[str], str, list[str]]:
         """Encode a source, truncating to fit max_len with <eos>; returns
         (ids, word ids, words, text as encoded, notices)."""
         tok = self._require_tokenizer()
         text = normalise(text)
-        ids, wids, words = tok.encode_with_words(text)
+        ids, wids, words, cut = self._fit(*tok.encode_with_words(text))
         notices: list[str] = []
-        room = self.cfg.max_len - 1
-        if len(ids) > room:
-            ids, wids = ids[:room], wids[:room]
-            n_words = max((w for w in wids if w >= 0), default=-1) + 1
-            words = words[:n_words]
+        if cut:
             text = tok.decode(ids)
-            notices.append(f"source truncated to {room} tokens (the model's maximum length "
-                           f"is {self.cfg.max_len} with <eos>)")
+            notices.append(f"source truncated to {len(ids)} tokens (the model's maximum "
+                           f"length is {self.cfg.max_len} with <eos>)")
         return ids, wids, words, text, notices
 
     def translate_batch(self, texts: list[str], backend: str | None = None) -> list[str]:
         tok = self._require_tokenizer()
-        backend = backend or self.default_backend
         results = [""] * len(texts)
         todo = [(i, self._source_ids(t)[0]) for i, t in enumerate(texts) if t.strip()]
         if not todo:
@@ -408,7 +476,6 @@ class Seq2Seq(nn.Module):
                      backend: str | None = None) -> list[DecodeStep]:
         """Greedy decoding one step at a time, with each step's cross-attention row."""
         tok = self._require_tokenizer()
-        backend = backend or self.default_backend
         if not src.strip():
             raise ValueError("source text is empty")
         ids = self._source_ids(src)[0] + [EOS_ID]
@@ -440,59 +507,56 @@ class Seq2Seq(nn.Module):
                                                                             strict=True)]
 
     @torch.no_grad()
-    def _traced_pass(self, src_ids: list[int], dec_in: list[int], backend: str, causal: bool
-                     ) -> tuple[torch.Tensor, Recorder]:
+    def _traced_pass(self, src_ids: list[int], dec_in: list[int], causal: bool
+                     ) -> tuple[torch.Tensor, dict[str, np.ndarray], Recorder]:
         rec = Recorder()
         logits = self.forward(self._src_tensor([src_ids]), self._src_tensor([dec_in]),
-                              backend, causal, rec)
-        return logits[0], rec
+                              causal=causal, rec=rec)
+        maps = {kind: torch.stack([m[0] for m in probs]).float().cpu().numpy()
+                .astype(np.float32) for kind, probs in rec.maps.items()}
+        return logits[0], maps, rec
 
     def trace(self, src: str, tgt: str | None = None, causal: bool = True,
-              backend: str = "triton") -> Trace:
-        """Everything the app shows for one pair; see models/trace.py."""
+              backend: str | None = None, translation: str | None = None) -> Trace:
+        """Everything the app shows for one pair; see models/trace.py. Without `tgt` the
+        target is the model's own greedy translation: `translation` when the caller has
+        it already (decoded by this model), else decoded here."""
         tok = self._require_tokenizer()
         if not src or not src.strip():
             raise ValueError("source text is empty")
-        attention_fn(backend)  # reject an unknown backend before any work
         was_training = self.training
         self.eval()
         try:
-            return self._trace(tok, src, tgt, causal, backend)
+            with using_backend(backend):
+                return self._trace(tok, src, tgt, causal, translation)
         finally:
             self.train(was_training)
 
-    def _trace(self, tok: Tokenizer, src: str, tgt: str | None, causal: bool, backend: str
-               ) -> Trace:
+    def _trace(self, tok: Tokenizer, src: str, tgt: str | None, causal: bool,
+               translation: str | None) -> Trace:
         src_ids, src_wids, src_words, src_text, notices = self._source_ids(src)
-        truncated = bool(notices)
         from_model = tgt is None
         if tgt is None:
-            src_t = self._src_tensor([src_ids + [EOS_ID]])
-            tgt = tok.decode(self.greedy(src_t, backend)[0])
+            tgt = translation
+        if tgt is None:
+            tgt = tok.decode(self.greedy(self._src_tensor([src_ids + [EOS_ID]]))[0])
         tgt = tgt.strip()
-        tgt_ids, tgt_wids, tgt_words = tok.encode_with_words(tgt, chinese=True)
-        room = self.cfg.max_len - 1
-        if len(tgt_ids) > room:
-            tgt_ids, tgt_wids = tgt_ids[:room], tgt_wids[:room]
-            tgt_words = tgt_words[:max((w for w in tgt_wids if w >= 0), default=-1) + 1]
+        tgt_ids, tgt_wids, tgt_words, tgt_cut = self._fit(
+            *tok.encode_with_words(tgt, chinese=True))
+        if tgt_cut:
             tgt = tok.decode(tgt_ids)
-            notices.append(f"target truncated to {room} tokens")
-            truncated = True
+            notices.append(f"target truncated to {len(tgt_ids)} tokens")
         enc_in = src_ids + [EOS_ID]
         dec_in = [SOS_ID] + tgt_ids
-        logits, rec = self._traced_pass(enc_in, dec_in, backend, causal)
-
-        def stack(kind: str, r: Recorder) -> np.ndarray:
-            return torch.stack([m[0] for m in r.maps[kind]]).float().cpu().numpy()
-
-        maps = {k: stack(k, rec).astype(np.float32) for k in rec.maps}
+        backend = self._active_backend()
+        logits, maps, rec = self._traced_pass(enc_in, dec_in, causal)
         diff = None
         if backend != "reference":
-            _, ref = self._traced_pass(enc_in, dec_in, "reference", causal)
-            diff = max(float(np.abs(maps[k] - stack(k, ref)).max()) for k in maps)
+            with using_backend("reference"):
+                _, ref, _ = self._traced_pass(enc_in, dec_in, causal)
+            diff = max(float(np.abs(maps[k] - ref[k]).max()) for k in maps)
         Lt = len(dec_in)
-        mask = np.triu(np.ones((Lt, Lt), dtype=bool), k=1) if causal else \
-            np.zeros((Lt, Lt), dtype=bool)
+        mask = causal_mask(Lt, Lt).numpy() if causal else np.zeros((Lt, Lt), dtype=bool)
         return Trace(
             norm=self.cfg.norm, source_text=src_text, target_text=tgt,
             target_from_model=from_model,
@@ -504,7 +568,8 @@ class Seq2Seq(nn.Module):
             encoder_self=maps["encoder_self"], decoder_self=maps["decoder_self"],
             cross=maps["cross"], predictions=[self._top(row) for row in logits],
             stats=rec.stats, backend=backend_label(backend, self.device),
-            max_abs_diff_vs_reference=diff, notices=notices, truncated=truncated,
+            max_abs_diff_vs_reference=diff, notices=notices, truncated=bool(notices),
             unknown_source_words=tok.unknown_words(src_text),
             unknown_target_words=[] if from_model else tok.unknown_words(tgt, chinese=True),
+            gold=find_gold(src, src_text),
         )

@@ -11,8 +11,14 @@ from kernels import configure
 configure()  # this page's own start (it is also reachable without app.py's imports)
 
 from attnviz import figures  # noqa: E402
-from attnviz.hf import UnsupportedAttention  # noqa: E402
-from attnviz.hf_local import FULL_MAP_LIMIT, LoadError, attention_maps, default_pool, load_local  # noqa: E402
+from attnviz.backends.hf import UnsupportedAttention  # noqa: E402
+from attnviz.backends.hf_local import (  # noqa: E402
+    FULL_MAP_LIMIT,
+    LoadError,
+    attention_maps,
+    default_pool,
+    load_local,
+)
 from attnviz.st_components import figure_with_exports  # noqa: E402
 
 st.title("Your model")

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
+from support import CHROMIUM, CHROMIUM_ARGS, StreamlitServer  # noqa: E402
 
 SENTENCE = "My little brother is playing football in the park today."   # 10 words, typed
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'

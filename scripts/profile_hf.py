@@ -2,7 +2,7 @@
 
     python scripts/profile_hf.py 4096     # on CUDA, from the repository root
 
-For each variant: CUDA-event time and peak memory (as attnviz.bench_hf measures them), the
+For each variant: CUDA-event time and peak memory (as benchmarks.bench_hf measures them), the
 host time to issue one forward ("host-launch", before waiting for the GPU) and to finish it;
 when host-launch is close to the total, the forward is bound by Python, not by the GPU.
 Then torch.profiler tables by self CUDA time for sdpa and for ours.
@@ -24,14 +24,14 @@ from kernels import configure  # noqa: E402
 
 configure()  # this script's start: before transformers may load Triton
 
-import attnviz.hf  # noqa: E402
-from attnviz.bench_hf import build_model, forward_once, measure, parse  # noqa: E402
-from attnviz.capturing import capture  # noqa: E402
+from attnviz.backends import hf  # noqa: E402
+from attnviz.backends.capturing import capture  # noqa: E402
+from benchmarks.bench_hf import build_model, forward_once, measure, parse  # noqa: E402
 
 
 def main(length: int) -> None:
     args = parse([])
-    name = attnviz.hf.register()
+    name = hf.register()
     model = build_model(args, torch.device("cuda"), torch.bfloat16)
     ids = torch.randint(0, args.vocab, (1, length), device="cuda")
     variants = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest import wait_for_app
+from support import wait_for_app
 
 from models.grammar.surface import normalise
 

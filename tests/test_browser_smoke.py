@@ -1,7 +1,7 @@
 """The app, started as a user starts it, seen in real headless Chromium."""
 
 import pytest
-from conftest import wait_for_app
+from support import wait_for_app
 
 pytestmark = pytest.mark.browser
 

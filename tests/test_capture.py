@@ -11,8 +11,7 @@ transformers = pytest.importorskip("transformers")
 from transformers import AutoModelForCausalLM, LlamaConfig  # noqa: E402
 
 import attnviz  # noqa: E402
-import attnviz.hf  # noqa: E402
-from attnviz._maps import pool_maps  # noqa: E402
+from attnviz.backends._maps import pool_maps  # noqa: E402
 
 LAYERS = ["model.layers.0.self_attn", "model.layers.1.self_attn"]
 

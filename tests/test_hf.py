@@ -28,8 +28,8 @@ from transformers import (  # noqa: E402
     T5Config,
 )
 
-import attnviz.hf  # noqa: E402
-from attnviz.hf import UnsupportedAttention  # noqa: E402
+import attnviz  # noqa: E402
+from attnviz.backends.hf import UnsupportedAttention  # noqa: E402
 
 TOL = dict(atol=1e-5, rtol=1e-5)
 VOCAB = 48
@@ -94,6 +94,9 @@ def test_register_is_idempotent(name):
 
     assert AttentionInterface._global_mapping[name] is attnviz.hf.attention_forward
     assert AttentionMaskInterface._global_mapping[name] is attnviz.hf.kernel_mask
+    from attnviz.backends import hf
+
+    assert attnviz.hf is hf  # the public name of the wing's module
 
 
 def test_bert_encoder_with_padding_and_from_pretrained(name, tmp_path, caplog):
@@ -250,7 +253,7 @@ def test_training_dropout_is_refused(name):
 
 def test_custom_4d_masks(name):
     """A 4-D mask from the caller is used when it is causal/padding, refused otherwise."""
-    from attnviz._maps import plan_from_allowed
+    from attnviz.backends._maps import plan_from_allowed
 
     causal = torch.ones(5, 5, dtype=torch.bool).tril()[None, None].expand(2, 1, 5, 5).clone()
     causal[1, ..., :2] = False  # left padding in row 1

@@ -1,4 +1,4 @@
-"""attnviz.hf_local and the "Your model" page: a tiny BERT saved locally, loaded safely."""
+"""attnviz.backends.hf_local and the "Your model" page: a tiny BERT saved locally, loaded safely."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import torch
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
-from attnviz.hf_local import LoadError, attention_maps, default_pool, load_local  # noqa: E402
+from attnviz.backends.hf_local import LoadError, attention_maps, default_pool, load_local  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "quick", "brown", "fox", "jumps"]
@@ -64,11 +64,11 @@ def test_page_shows_the_map(saved, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import attnviz.hf_local
+    import attnviz.backends.hf_local
 
     runs = []
-    compute = attnviz.hf_local.attention_maps
-    monkeypatch.setattr(attnviz.hf_local, "attention_maps",
+    compute = attnviz.backends.hf_local.attention_maps
+    monkeypatch.setattr(attnviz.backends.hf_local, "attention_maps",
                         lambda *a, **kw: (runs.append(a[2]), compute(*a, **kw))[1])
     st.cache_data.clear()
     app = AppTest.from_file(str(ROOT / "pages" / "2_Your_model.py"), default_timeout=120)
@@ -89,7 +89,7 @@ def test_page_shows_the_map(saved, monkeypatch):
 @pytest.mark.browser
 def test_page_in_a_real_browser(saved, app_server, page):
     """A person opens "Your model", types the folder and sees a labelled heatmap."""
-    from conftest import wait_for_app
+    from support import wait_for_app
 
     page.goto(app_server.url)
     wait_for_app(page)

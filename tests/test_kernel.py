@@ -17,7 +17,7 @@ import triton
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels import attention, flash, reference_attention
+from kernels import attention, backward, forward, forward_tma, launch, reference_attention
 
 DEVICE = "cuda" if torch.cuda.is_available() else "cpu"
 # Tolerances of float32 arithmetic against float64 (scores grow with D, so relative).
@@ -183,7 +183,7 @@ def test_low_precision_gradients_within_twice_pytorchs_error(dtype, causal):
 ])
 def test_repeated_autotuned_launches_give_the_first_launchs_results(dtype, D, group, pad, causal):
     # The first launch of a key goes through Triton's autotuner; later ones launch the
-    # plain kernel with its pick (kernels/flash.py `_launch_picked`): the same numbers.
+    # plain kernel with its pick (kernels/launch.py `_launch_picked`): the same numbers.
     q, k, v, kpm = random_inputs(1, 2 * group, 2, 1030, 1100, D, dtype=dtype, pad_fraction=pad)
     grad_out = torch.randn_like(q)
 
@@ -288,13 +288,13 @@ def test_pooled_map_of_a_long_sequence_equals_pooling_the_full_map(P, causal):
     assert (pooled.double() - pool_reference(full.double(), P)).abs().max().item() < 1e-7
 
 
-# Every config in every autotuner's list, by the names of (autotuner, kernel) in flash.py.
-_AUTOTUNERS = {"forward": ("_fwd_tuned", "_fwd_kernel"),
-               "forward_tma": ("_fwd_tma_tuned", "_fwd_tma_kernel"),
-               "backward_dkdv": ("_bwd_dkdv_tuned", "_bwd_dkdv_kernel"),
-               "backward_dq": ("_bwd_dq_tuned", "_bwd_dq_kernel")}
+# Every config in every autotuner's list: (autotuner, kernel), each beside its kernel.
+_AUTOTUNERS = {"forward": (forward._fwd_tuned, forward._fwd_kernel),
+               "forward_tma": (forward_tma._fwd_tma_tuned, forward_tma._fwd_tma_kernel),
+               "backward_dkdv": (backward._bwd_dkdv_tuned, backward._bwd_dkdv_kernel),
+               "backward_dq": (backward._bwd_dq_tuned, backward._bwd_dq_kernel)}
 _CONFIG_CASES = [(name, i) for name, (tuned, _) in _AUTOTUNERS.items()
-                 for i in range(len(getattr(flash, tuned).configs))]
+                 for i in range(len(tuned.configs))]
 
 
 @pytest.mark.parametrize("autotuner,index", _CONFIG_CASES,
@@ -312,18 +312,18 @@ def test_every_config_an_autotuner_can_pick_matches_the_reference(monkeypatch, a
         if tma:
             pytest.skip("the TMA kernel's autotuned launch needs a Hopper GPU")
         monkeypatch.setattr(sys.modules["kernels.api"], "_check_device", lambda q: False)
-    tuned_name, kernel_name = _AUTOTUNERS[autotuner]
-    held, held_kernel = getattr(flash, tuned_name).configs[index], getattr(flash, kernel_name)
+    held_tuned, held_kernel = _AUTOTUNERS[autotuner]
+    held = held_tuned.configs[index]
 
-    def launch(tuned, raw, grid_of, key, args, kwargs, before=None):
+    def launch_held(tuned, raw, grid_of, key, args, kwargs, before=None):
         config = (held if raw is held_kernel else tuned.configs[0]).all_kwargs()
         if before is not None:
             before(config)
         with np.errstate(divide="ignore"):  # the interpreter's log2(0) = -inf is meant
             raw[grid_of(config)](*args, **kwargs, **config)
 
-    monkeypatch.setattr(flash, "_launch_picked", launch)
-    monkeypatch.setattr(flash, "USE_TMA", tma)
+    monkeypatch.setattr(launch, "_launch_picked", launch_held)
+    monkeypatch.setattr(forward_tma, "USE_TMA", tma)
     dtype = torch.bfloat16 if DEVICE == "cuda" else torch.float32
     q, k, v, kpm = random_inputs(1, 4, 2, 1030, 1100, 128, dtype=dtype,
                                  pad_fraction=0.0 if tma else 0.2)
@@ -442,10 +442,10 @@ def test_tma_kernel_matches_float64_reference(B, H, Hkv, Lq, Lk, D, causal, pool
     # The Hopper kernel (tensor descriptors) runs under the interpreter too, which checks
     # its tile logic on a CPU; on a Hopper GPU the same test runs it compiled, autotuned.
     # It writes pooled maps in its one sweep: checked here for two heads, in reverse.
-    from kernels import flash, interpreter_active
+    from kernels import interpreter_active
 
     interpret = interpreter_active()
-    if not interpret and not flash._has_tma(torch.device(DEVICE)):
+    if not interpret and not forward_tma._has_tma(torch.device(DEVICE)):
         pytest.skip("needs a GPU with TMA (compute capability 9+)")
     dtype = torch.float32 if interpret else torch.bfloat16
     q = torch.randn(B, H, Lq, D, device=DEVICE, dtype=dtype)
@@ -453,9 +453,10 @@ def test_tma_kernel_matches_float64_reference(B, H, Hkv, Lq, Lk, D, causal, pool
     out = torch.full_like(q, float("nan"))
     lse = torch.full((B, H, Lq), float("nan"), device=DEVICE)
     heads = (H - 1, 0)
-    pooled = flash._pooled_buffers(B, len(heads), Lq, Lk, pool, q.device)
-    flash._flash_forward_tma(q, k, v, out, lse, D ** -0.5, causal, pooled,
-                             flash._head_slots(H, heads, q.device), interpret=interpret)
+    pooled = launch._pooled_buffers(B, len(heads), Lq, Lk, pool, q.device)
+    forward_tma._flash_forward_tma(q, k, v, out, lse, D ** -0.5, causal, pooled,
+                                   launch._head_slots(H, heads, q.device),
+                                   interpret=interpret)
     ref, probs = reference_attention(q.double(), k.double(), v.double(), causal=causal,
                                      return_probs=True)
     assert torch.isfinite(out).all()
@@ -547,11 +548,11 @@ def test_tuned_launches_reuse_the_autotuners_pick_per_key():
     key = lambda n: ("test", object.__hash__(raw), n)  # noqa: E731
     try:
         for n in (1, 1, 2, 1, 2):
-            flash._launch_picked(tuned, raw, grid, key(n), ("a", n), {"CAUSAL": True},
-                                 before=hooked.append)
+            launch._launch_picked(tuned, raw, grid, key(n), ("a", n), {"CAUSAL": True},
+                                  before=hooked.append)
     finally:
         for n in (1, 2):
-            flash._picked_configs.pop(key(n), None)
+            launch._picked_configs.pop(key(n), None)
     assert [c[0] for c in calls] == ["tuned", "raw", "tuned", "raw", "raw"]
     assert calls[0][1] is grid and calls[0][3] == {"CAUSAL": True}
     # plain launches: the grid of the picked blocks, the picked config as keywords
@@ -565,10 +566,10 @@ def test_tuned_launches_reuse_the_autotuners_pick_per_key():
 
 
 def test_host_arithmetic_matches_tritons():
-    # kernels/flash.py computes block sizes and grids with its own integer helpers
+    # kernels/launch.py computes block sizes and grids with its own integer helpers
     # (Triton's cost ~2 us a call from Python); they must agree with Triton's.
     for n in [1, 2, 3, 7, 8, 9, 1023, 1024, 1025, 2**31 - 1, 2**31 + 1,
               *random.sample(range(1, 10**6), 200)]:
-        assert flash._next_pow2(n) == triton.next_power_of_2(n), n
+        assert launch._next_pow2(n) == triton.next_power_of_2(n), n
         for d in (1, 16, 64, 100, random.randint(1, 4096)):
-            assert flash._cdiv(n, d) == triton.cdiv(n, d), (n, d)
+            assert launch._cdiv(n, d) == triton.cdiv(n, d), (n, d)

@@ -161,3 +161,47 @@ def test_guided_alignment_targets_follow_gold_links(tok):
     uniform = torch.full((2, 16, 16), 1 / 16)
     assert alignment_loss(g.clamp_min(1e-9) / g.clamp_min(1e-9).sum(-1, keepdim=True),
                           g) < alignment_loss(uniform, g)
+
+
+def test_backend_is_chosen_once_per_model_and_overridable_per_call(tok):
+    m = tiny(tok, seed=2)
+    assert m.backend == "triton"
+    assert {a.backend for a in m.modules() if hasattr(a, "split")} == {"triton"}
+    m.backend = "reference"
+    assert {a.backend for a in m.modules() if hasattr(a, "split")} == {"reference"}
+    tr = m.trace("I love you", "我爱你")
+    assert tr.backend == "PyTorch reference" and tr.max_abs_diff_vs_reference is None
+    with pytest.raises(ValueError, match="backend must be one of"):
+        m.backend = "eager"
+    with pytest.raises(ValueError, match="backend must be one of"):
+        m.trace("I love you", backend="eager")
+    # A per-call override leaves the model's own choice as it was.
+    src = torch.tensor([tok.encode("I love you") + [2]])
+    dec = torch.tensor([[1] + tok.encode("我爱你")])
+    with torch.no_grad():
+        torch.testing.assert_close(m(src, dec, "triton"), m(src, dec), atol=1e-4, rtol=1e-4)
+    assert m.backend == "reference"
+    assert Seq2Seq(m.cfg, tok, backend="reference").backend == "reference"
+
+
+def test_trace_carries_the_gold_alignment_of_a_corpus_sentence(tok):
+    pair = read_split("test")[0]
+    m = tiny(tok, seed=5)
+    tr = m.trace(pair.src, pair.tgt, backend="reference")
+    assert tr.gold is not None and tr.gold.tgt == pair.tgt
+    assert tr.gold.alignment == tuple(pair.alignment) and tr.gold_applies
+    other = m.trace(pair.src, "我爱你", backend="reference")
+    assert other.gold == tr.gold and not other.gold_applies
+    assert m.trace("Zorblax blorps the quibble.", "我爱你", backend="reference").gold is None
+
+
+def test_model_card_holds_plain_values(tok):
+    m = tiny(tok, "post")
+    m.training_log = [{"step": 1, "loss": 9.0}]
+    m.extra_config = {"training": {"settings": {"steps": 3, "lr": 1e-3},
+                                   "guided_alignment": {"layer": 1, "head": 0, "weight": 0.3}}}
+    card = m.card()
+    assert card.norm == "post" and card.n_layers == 2 and card.n_heads == 2
+    assert card.training_log == [{"step": 1, "loss": 9.0}] and card.settings["steps"] == 3
+    assert (card.guided_head.layer, card.guided_head.head, card.guided_head.weight) == (1, 0, 0.3)
+    assert "training" not in card.config and tiny(tok).card().guided_head is None

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 import attnviz
-from attnviz.nn import MultiheadAttention, UnsupportedAttention, swap_attention
+from attnviz.backends.nn import MultiheadAttention, UnsupportedAttention, swap_attention
 
 TOL = dict(atol=1e-5, rtol=1e-5)
 N, L, S = 2, 5, 7
@@ -139,3 +139,13 @@ def test_swap_attention_on_transformer(no_grad):
                          "decoder.layers.0.multihead_attn"}
     assert len(maps.calls["encoder.layers.0.self_attn"]) == 2
     assert maps["decoder.layers.0.multihead_attn"].shape == (N, 2, 4, 6)
+
+
+def test_public_names_lead_to_the_backends_wing():
+    import attnviz.backends.capturing
+    import attnviz.backends.nn
+
+    assert attnviz.nn is attnviz.backends.nn and attnviz.nn.swap_attention is swap_attention
+    assert attnviz.capture is attnviz.backends.capturing.capture
+    with pytest.raises(AttributeError):
+        attnviz.no_such_name  # noqa: B018

@@ -33,7 +33,8 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ("models/checkpoints/post/model.safetensors", "models/checkpoints/tokenizer.model",
                  "models/checkpoints/tokenizer.en_words.txt", "models/data/test.tsv",
-                 "models/grammar/lexicon/nouns.py", "kernels/flash.py", "attnviz/cli.py"):
+                 "models/grammar/lexicon/nouns.py", "kernels/forward.py", "attnviz/cli.py",
+                 "attnviz/backends/hf.py"):
         assert path in names, path
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(target), str(wheel)], check=True, timeout=300)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 from torch import nn
@@ -84,7 +85,8 @@ def _is_hf_model(module: nn.Module) -> bool:
     return transformers is not None and isinstance(module, transformers.PreTrainedModel)
 
 
-def _check_hf(name: str, model: nn.Module) -> None:
+def _check_hf(name: str, model: Any) -> None:
+    """`model` is a transformers.PreTrainedModel (see _is_hf_model)."""
     from .hf import NAME
 
     implementation = model.config._attn_implementation

@@ -13,6 +13,8 @@ Where PyTorch gives NaN for a query that may see no key, ours gives zeros.
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -66,8 +68,9 @@ class MultiheadAttention(nn.MultiheadAttention):
                 "replaces torch's own class, whose forward it knows"
             )
         module.__class__ = cls
-        module._attnviz_setup()
-        return module
+        swapped = cast("MultiheadAttention", module)
+        swapped._attnviz_setup()
+        return swapped
 
     def forward(
         self,
@@ -109,7 +112,7 @@ class MultiheadAttention(nn.MultiheadAttention):
         q, k, v = self._project(query, key, value)
         heads, head_dim = self.num_heads, self.head_dim
         extra = 0  # keys appended after the source: bias_k/bias_v, then a zero key
-        if self.bias_k is not None:
+        if self.bias_k is not None and self.bias_v is not None:
             k = torch.cat([k, self.bias_k.expand(batch, 1, -1)], dim=1)
             v = torch.cat([v, self.bias_v.expand(batch, 1, -1)], dim=1)
             extra += 1
@@ -127,6 +130,7 @@ class MultiheadAttention(nn.MultiheadAttention):
         out, probs = run_attention(q, k, v, plan, None, need_weights or captured is not None,
                                    kernel_options)
         if captured is not None:
+            assert probs is not None  # asked for above
             state, name = captured
             if kernel_options is None:
                 state.options.check_heads(heads)
@@ -138,6 +142,7 @@ class MultiheadAttention(nn.MultiheadAttention):
 
         weights = None
         if need_weights:
+            assert probs is not None  # asked for above
             weights = probs.to(query.dtype)
             if average_attn_weights:
                 weights = weights.mean(dim=1)

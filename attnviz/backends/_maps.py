@@ -17,10 +17,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn.functional as F
 
-from kernels import attention
-
-KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32)
-MAX_HEAD_DIM = 256
+from kernels import KERNEL_DTYPES, MAX_HEAD_DIM, attention, causal_mask
 
 
 class UnsupportedAttention(ValueError):
@@ -50,11 +47,11 @@ class KernelMask:
         """Bool (B, Lq, Lk), True where query i may see key j: the mask written out in full,
         used to check a decomposition against the mask it came from."""
         device = self.key_padding_mask.device if self.key_padding_mask is not None else None
-        i = torch.arange(self.q_length, device=device)[:, None]
-        j = torch.arange(self.kv_length, device=device)[None, :]
-        visible = j < self.keys
+        visible = torch.ones(self.q_length, self.keys, dtype=torch.bool, device=device)
         if self.causal:
-            visible = visible & (j <= i + (self.keys - self.q_length))
+            visible = ~causal_mask(self.q_length, self.keys, device)
+        # The keys past `keys` are invisible to every query.
+        visible = F.pad(visible, (0, self.kv_length - self.keys), value=False)
         visible = visible[None].expand(batch_size, -1, -1)
         if self.key_padding_mask is not None:
             padded = F.pad(self.key_padding_mask, (0, self.kv_length - self.keys), value=True)
@@ -262,7 +259,8 @@ def run_attention(
     padded_dim = max(8, -(-head_dim // 8) * 8)
     if padded_dim != head_dim:
         q, k, v = (F.pad(t, (0, padded_dim - head_dim)) for t in (q, k, v))
-    kwargs, rest = _kernel_map_kwargs(options, plan.keys == kv_length) if want_probs else ({}, None)
+    kwargs, rest = (_kernel_map_kwargs(options, plan.keys == kv_length) if want_probs
+                    else ({}, MapOptions()))
     result = attention(q, k, v, causal=plan.causal, key_padding_mask=kpm, scale=float(scale),
                        return_probs=want_probs, **kwargs)
     out, probs = result if want_probs else (result, None)

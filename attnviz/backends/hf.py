@@ -1,6 +1,6 @@
 """attnviz's kernel as an attention implementation for Hugging Face transformers.
 
-    import attnviz.hf
+    import attnviz                                     # attnviz.hf: this module
     name = attnviz.hf.register()                       # "attnviz"
     model = AutoModel.from_pretrained(path, attn_implementation=name)
     out = model(**batch, output_attentions=True)       # out.attentions from our kernel
@@ -85,10 +85,12 @@ def _accept_output_attentions() -> None:
         if self._attn_implementation != NAME:
             original_validate(self)
 
-    set_output_attentions._attnviz = True
-    PreTrainedConfig.output_attentions = property(prop.fget, set_output_attentions,
-                                                  doc=prop.__doc__)
-    PreTrainedConfig.validate_output_attentions = validate_output_attentions
+    set_output_attentions._attnviz = True  # type: ignore[attr-defined]
+    # (patched on the class on purpose: see the docstring)
+    PreTrainedConfig.output_attentions = property(  # type: ignore[method-assign,assignment]
+        prop.fget, set_output_attentions, doc=prop.__doc__)
+    PreTrainedConfig.validate_output_attentions = (  # type: ignore[method-assign]
+        validate_output_attentions)
     # The strict-dataclass decorator copies each class's validators into a list when the
     # class is defined; config classes defined later pick up the new method by themselves.
     pending = [PreTrainedConfig]
@@ -144,6 +146,7 @@ def kernel_mask(
         allow_is_causal_skip=False, allow_is_bidirectional_skip=False,
         use_vmap=kwargs.get("use_vmap", False), device=kwargs.get("device", "cpu"),
     )
+    assert allowed is not None  # (None only where a skip is allowed, and none is)
     return plan_from_allowed(allowed, "the attention mask this model builds")
 
 
@@ -254,6 +257,7 @@ def attention_forward(
     out, probs = run_attention(query, key, value, plan, scaling, requested or captured is not None,
                                options)
     if captured is not None:
+        assert probs is not None  # asked for above
         state, name = captured
         state.maps.add(name, probs)
     return out.transpose(1, 2).contiguous(), probs if requested else None

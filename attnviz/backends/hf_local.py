@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-import attnviz.hf
-from attnviz.capturing import capture
+from . import hf
+from .capturing import capture
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 FULL_MAP_LIMIT = 512  # longer inputs are pooled by default: maps stay at most this wide
@@ -40,10 +41,10 @@ def load_local(folder: str | Path):
                 "(save_pretrained(..., safe_serialization=True))"
             )
         raise LoadError(f"{path} holds no .safetensors weights")
-    options = dict(local_files_only=True, trust_remote_code=False)
+    options: dict[str, Any] = dict(local_files_only=True, trust_remote_code=False)
     config = AutoConfig.from_pretrained(path, **options)
     auto = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModel
-    model = auto.from_pretrained(path, attn_implementation=attnviz.hf.register(),
+    model = auto.from_pretrained(path, attn_implementation=hf.register(),
                                  use_safetensors=True, **options).eval()
     tokenizer = AutoTokenizer.from_pretrained(path, **options)
     return model, tokenizer

@@ -1,7 +1,7 @@
 """Attention maps of a LLaMA-style decoder: eager attention against attnviz's kernel.
 
-    python -m attnviz.bench_hf            # on CUDA: 16 layers, hidden 2048, 16/4 heads, bf16
-    python -m attnviz.bench_hf --smoke    # a tiny model on CPU, to check that it runs
+    python -m benchmarks.bench_hf            # on CUDA: 16 layers, hidden 2048, 16/4 heads, bf16
+    python -m benchmarks.bench_hf --smoke    # a tiny model on CPU, to check that it runs
 
 A randomly initialised model (LlamaConfig + from_config), batch 1; for each sequence length
 one forward with output_attentions=True under eager attention and under ours, keeping
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import torch
 
-import attnviz.hf
 import kernels
-from attnviz.capturing import capture
+from attnviz.backends import hf
+from attnviz.backends.capturing import capture
 
 
 def build_model(args: argparse.Namespace, device: torch.device, dtype: torch.dtype):
@@ -100,7 +100,7 @@ def measure(model, ids: torch.Tensor, context, output_attentions: bool, runs: in
 def run(args: argparse.Namespace) -> str:
     device = torch.device(args.device)
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[args.dtype]
-    name = attnviz.hf.register()
+    name = hf.register()
     model = build_model(args, device, dtype)
     labels = variants(name, args.pool)
     results: dict[tuple[int, str], tuple[str, str]] = {}
@@ -126,7 +126,7 @@ def report(args, device, results, labels) -> str:
 
     device_name = (torch.cuda.get_device_name(device) if device.type == "cuda"
                    else f"CPU ({kernels.backend_name(device)})")
-    command = "python -m attnviz.bench_hf " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    command = "python -m benchmarks.bench_hf " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     lines = [
         "# Attention maps of a LLaMA-style decoder: eager vs attnviz",
         "",
