@@ -19,6 +19,11 @@ EXAMPLES = [
     "It's very cold today.",
     "Can you help me?",
     "We're going to visit our grandmother next week.",
+    "I brush my teeth twice a day.",
+    "It takes twenty minutes by bike.",
+    "Put your bag under the chair.",
+    "My mom bought me a new bag.",
+    "I think it's going to rain.",
 ]
 
 
