@@ -19,6 +19,8 @@ import plotly.graph_objects as go
 
 from models import ATTENTION_KINDS, Trace
 
+from . import rollout
+
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
         "npz": "application/octet-stream", "json": "application/json"}
@@ -102,13 +104,22 @@ def maps_json(trace: Trace) -> bytes:
     d["maps"] = {k: np.round(trace.maps(k).astype(np.float64), 7).tolist()
                  for k in ATTENTION_KINDS}
     d["causal_mask"] = trace.causal_mask.tolist()
+    # Attention rollout (attnviz.rollout): the encoder's per layer (layers, source position,
+    # source token) and the decoder's source attribution (layers, target position, source token).
+    roll = rollout.of_trace(trace)
+    d["rollout"] = {"encoder": np.round(roll.encoder, 7).tolist(),
+                    "decoder_source": np.round(roll.decoder_source, 7).tolist()}
     return json.dumps(d, ensure_ascii=False).encode("utf-8")
 
 
 def maps_npz(trace: Trace) -> bytes:
-    """Every attention map as float32 arrays plus the token lists (as unicode arrays)."""
+    """Every attention map as float32 arrays plus the token lists (as unicode arrays), and
+    the rollouts (`rollout_encoder`, `rollout_decoder_source`: see `maps_json`)."""
     buf = io.BytesIO()
     arrays: dict[str, Any] = {k: trace.maps(k) for k in ATTENTION_KINDS}
+    roll = rollout.of_trace(trace)
+    arrays["rollout_encoder"] = roll.encoder.astype(np.float32)
+    arrays["rollout_decoder_source"] = roll.decoder_source.astype(np.float32)
     np.savez_compressed(
         buf, **arrays, causal_mask=trace.causal_mask,
         src_pieces=np.array(trace.src_pieces, dtype=str),

@@ -75,3 +75,43 @@ def test_export_json_names_unknown_words(monkeypatch, tiny_checkpoints, tmp_path
     assert meta["unknown_source_words"] == ["zorblax"]
     assert meta["unknown_target_words"] == ["龘"]
     assert "never seen “zorblax”" in capsys.readouterr().err
+
+
+def _rollout_formula(enc, dec, cross):
+    """The rollout written out from the exported maps (attnviz.rollout's docstring)."""
+    def hat(a):
+        a = a + np.eye(len(a))
+        return a / a.sum(-1, keepdims=True)
+
+    r = np.eye(enc.shape[-1])
+    encs = []
+    for layer in enc.astype(np.float64):
+        r = hat(layer.mean(0)) @ r
+        encs.append(r)
+    d = np.zeros(cross.shape[2:])
+    decs = []
+    for s, c in zip(dec.astype(np.float64), cross.astype(np.float64), strict=True):
+        d = hat(s.mean(0)) @ d + c.mean(0) @ r
+        d = d / d.sum(-1, keepdims=True)
+        decs.append(d)
+    return np.array(encs), np.array(decs)
+
+
+def test_export_carries_rollout(monkeypatch, tiny_checkpoints, tmp_path):  # noqa: F811
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    assert cli.main(["export", "--src", "She drank the juice.", "--tgt", "她喝了果汁。",
+                     "--format", "svg", "--out", str(tmp_path)]) == 0
+    npz = np.load(io.BytesIO((tmp_path / "attnviz_post_causal_maps.npz").read_bytes()))
+    js = json.loads((tmp_path / "attnviz_post_causal_maps.json").read_text(encoding="utf-8"))
+    ls, lt = len(npz["src_pieces"]), len(npz["dec_input"])
+    for maps, tol in ((npz, 1e-6), ({k: np.array(v) for k, v in js["maps"].items()}, 1e-5)):
+        enc, dec = _rollout_formula(maps["encoder_self"], maps["decoder_self"], maps["cross"])
+        got_enc = npz["rollout_encoder"] if maps is npz else np.array(js["rollout"]["encoder"])
+        got_dec = (npz["rollout_decoder_source"] if maps is npz
+                   else np.array(js["rollout"]["decoder_source"]))
+        assert got_enc.shape == (2, ls, ls) and got_dec.shape == (2, lt, ls)
+        np.testing.assert_allclose(got_enc, enc, atol=tol)
+        np.testing.assert_allclose(got_dec, dec, atol=tol)
+        np.testing.assert_allclose(got_enc.sum(-1), 1.0, atol=tol)
+        np.testing.assert_allclose(got_dec.sum(-1), 1.0, atol=tol)
