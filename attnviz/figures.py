@@ -116,6 +116,7 @@ def heatmap(
     height: int | None = None,
     width: int | None = None,
     numbered: bool = True,
+    value_name: str = "p",
 ) -> go.Figure:
     """One attention map: rows are queries, columns keys, cells the probabilities.
 
@@ -124,7 +125,8 @@ def heatmap(
     while query_hover gives the hover text of each row (defaults to the label);
     numbered=False for labels that already say their positions (see tick_labels). zmax
     is the top of the colour scale (1 for probabilities; a map's own maximum to see the
-    structure of small values in long maps)."""
+    structure of small values in long maps); value_name names the cells' values on the
+    colour bar and in hover ("p", or "share" for a rollout)."""
     probs = np.asarray(probs)
     if probs.ndim != 2 or probs.shape != (len(query_labels), len(key_labels)):
         raise ValueError(f"probs shape {probs.shape} does not match "
@@ -138,9 +140,9 @@ def heatmap(
     fig = go.Figure(go.Heatmap(
         z=z, x=list(range(nk)), y=list(range(nq)), customdata=custom,
         colorscale=COLORSCALE, zmin=0.0, zmax=zmax, xgap=_cell_gap(nk), ygap=_cell_gap(nq),
-        colorbar={"title": {"text": "p"}, "thickness": 12},
+        colorbar={"title": {"text": safe_text(value_name)}, "thickness": 12},
         hovertemplate=("query %{customdata[0]}<br>key %{customdata[1]}"
-                       "<br>p = %{z:.6f}<extra></extra>"),
+                       f"<br>{safe_text(value_name)} = %{{z:.6f}}<extra></extra>"),
         hoverongaps=False,
     ))
     if mask is not None and np.any(mask):

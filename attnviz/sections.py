@@ -13,7 +13,7 @@ import streamlit as st
 
 from models import ATTENTION_KINDS
 
-from . import export, st_cache, trace_views
+from . import export, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
 from .pipeline import TracePair, unknown_word_notices
@@ -149,6 +149,49 @@ def all_heads(view: View) -> None:
             fig = trace_views.attention_grid(tr, kind, view.prefix(norm))
             figure_with_exports(fig, _stem(tr, kind, "grid"), f"grid-{norm}-{kind}",
                                 **_raw(tr, kind))
+
+
+def rollout_maps(view: View) -> None:
+    """Attention rollout: the encoder's per layer, and the decoder's source attribution.
+    Computed here, when the tab is opened (a few small matrix products per model)."""
+    st.caption(rollout.CAPTION)
+    first = view.pairs[view.norms[0]].shown
+    n_enc, n_dec = first.encoder_self.shape[0], first.decoder_self.shape[0]
+    c_enc, c_dec = st.columns(2)
+    enc_layer = c_enc.select_slider("Encoder rollout through layer", list(range(n_enc)),
+                                    value=n_enc - 1, key="rollout-enc-layer")
+    dec_layer = c_dec.select_slider("Decoder source attribution through layer",
+                                    list(range(n_dec)), value=n_dec - 1,
+                                    key="rollout-dec-layer")
+    figs = {}
+    for norm in view.norms:
+        tr = view.pairs[norm].shown
+        roll = rollout.of_trace(tr)
+        enc, dec = trace_views.rollout_heatmaps(tr, roll, enc_layer, dec_layer, view.prefix(norm))
+        figs[norm] = (
+            (enc, _stem(tr, "rollout", f"encoder_L{enc_layer}"), roll.encoder[enc_layer],
+             tr.src_pieces),
+            (dec, _stem(tr, "rollout", f"decoder_source_L{dec_layer}"),
+             roll.decoder_source[dec_layer], tr.dec_input),
+        )
+
+    def draw(norm: str, which: int) -> None:
+        fig, stem, probs, queries = figs[norm][which]
+        figure_with_exports(fig, stem, f"rollout-{norm}-{which}", probs=probs,
+                            query_labels=queries, key_labels=view.pairs[norm].shown.src_pieces)
+
+    if len(view.norms) == 1:
+        left, right = st.columns(2)
+        with left:
+            draw(view.norms[0], 0)
+        with right:
+            draw(view.norms[0], 1)
+        return
+    for which, title in enumerate(("Encoder rollout", "Decoder source attribution")):
+        st.subheader(title)
+        for col, norm in zip(st.columns(len(view.norms)), view.norms, strict=True):
+            with col:
+                draw(norm, which)
 
 
 def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> None:

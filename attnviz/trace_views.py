@@ -12,6 +12,7 @@ from models import ATTENTION_KINDS, DecodeStep, Trace
 from . import figures
 from .analysis import alignment_agreement, head_entropy
 from .labels import map_name
+from .rollout import Rollout
 
 KIND_TITLES = {
     "encoder_self": "Encoder self-attention",
@@ -172,6 +173,24 @@ def decode_step_figures(step: DecodeStep, src_pieces: Sequence[str], layer: int,
                            title=f"Next-token candidates after '{fed}'",
                            highlight=pieces.index(step.chosen) if step.chosen in pieces else None)
     return att, cand
+
+
+def rollout_heatmaps(trace: Trace, roll: Rollout, enc_layer: int, dec_layer: int,
+                     title_prefix: str = "") -> tuple[go.Figure, go.Figure]:
+    """(the encoder's rollout through layers 0..enc_layer, the decoder's source attribution
+    through layers 0..dec_layer): see attnviz.rollout."""
+    src = trace.src_pieces
+    enc = figures.heatmap(roll.encoder[enc_layer], src, src,
+                          title=f"{title_prefix}Encoder rollout\nthrough layers 0–{enc_layer}",
+                          query_title=f"position (source) after layer {enc_layer}",
+                          key_title="input token (source)", value_name="share")
+    q_ticks, q_hover = query_labels(trace, "cross")
+    dec = figures.heatmap(roll.decoder_source[dec_layer], q_ticks, src, query_hover=q_hover,
+                          title=f"{title_prefix}Decoder source attribution (rollout)\n"
+                                f"through decoder layers 0–{dec_layer}",
+                          query_title="target position (input → predicts)",
+                          key_title="source token", value_name="share")
+    return enc, dec
 
 
 def all_figures(trace: Trace, title_prefix: str = "", layer: int = 0, head: int | None = None

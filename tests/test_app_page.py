@@ -150,17 +150,17 @@ def test_hostile_input_gives_notice_not_exception(app, src):
         assert "<script" not in md.value and "onerror" not in md.value
 
 
-@pytest.mark.parametrize("tab", [1, 2, 3, 4])
+@pytest.mark.parametrize("tab", [1, 2, 3, 4, 5])
 def test_every_tab_renders(app, tab):
     app.query_params.update(src="I love you", norm="both")
     app.run()
     app.session_state["tab"] = ["Attention maps", "All heads", "Post-LN vs Pre-LN",
-                                "Decoding step by step", "Head summaries"][tab]
+                                "Decoding step by step", "Head summaries", "Rollout"][tab]
     app.run()
     _no_exception(app)
     titles = _chart_titles(app)
     expected = {1: "all heads", 2: "Residual-stream norm", 3: "cross-attention of the last",
-                4: "entropy per head"}[tab]
+                4: "entropy per head", 5: "Decoder source attribution"}[tab]
     assert any(expected in t for t in titles), titles
 
 

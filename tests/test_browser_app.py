@@ -141,3 +141,27 @@ def test_examples_fill_the_source(app_server, page):
     wait_for_app(page)
     assert box.input_value() == "Where is my phone?"
     assert _encoder_sentence(page) == "Where is my phone?"
+
+
+def test_rollout_tab_shows_heatmaps(app_server, page):
+    page.goto(_url(app_server, src="I love you", tgt="我爱你"))
+    wait_for_app(page)
+    assert "Encoder rollout" not in _chart_text(page)       # drawn only when opened
+    page.get_by_role("tab", name="Rollout").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes('Decoder source attribution'))", timeout=60_000)
+    wait_for_app(page)
+    text = _chart_text(page)
+    assert "Encoder rollout" in text and "through layers 0–2" in text
+    for token in ("▁love", "<eos>", "<sos> → ▁我", "爱"):
+        assert token in text, token
+    assert "Abnar & Zuidema" in page.inner_text("body")
+    # The layer slider redraws the encoder's map for an earlier layer.
+    slider = page.get_by_role("slider", name="Encoder rollout through layer")
+    slider.focus()
+    slider.press("Home")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes('through layers 0–0'))", timeout=60_000)
+    wait_for_app(page)

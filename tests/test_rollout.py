@@ -122,3 +122,26 @@ def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError):
         rollout.decoder_source_rollout(_stochastic(rng, 2, 1, 3, 3), _stochastic(rng, 2, 1, 3, 5),
                                        np.eye(4))
+
+
+def test_figures_label_both_axes_and_hover_both_tokens():
+    from types import SimpleNamespace
+
+    from attnviz import trace_views
+
+    rng = np.random.default_rng(3)
+    src, dec_in, dec_out = ["▁I", "▁love", "<eos>"], ["<sos>", "我", "爱"], ["我", "爱", "<eos>"]
+    tr = SimpleNamespace(src_pieces=src, dec_input=dec_in, dec_output=dec_out,
+                         axes=lambda kind: (dec_in, src))
+    enc = rollout.encoder_rollout(_stochastic(rng, 2, 2, 3, 3))
+    roll = rollout.Rollout(enc, rollout.decoder_source_rollout(
+        _stochastic(rng, 2, 2, 3, 3), _stochastic(rng, 2, 2, 3, 3), enc[-1]))
+    e, d = trace_views.rollout_heatmaps(tr, roll, 0, 1, "Post-LN · ")
+    assert "Encoder rollout" in e.layout.title.text and "layers 0–0" in e.layout.title.text
+    assert "Decoder source attribution" in d.layout.title.text
+    assert list(e.layout.xaxis.ticktext) == ["0·▁I", "1·▁love", "2·&lt;eos&gt;"]
+    assert list(d.layout.yaxis.ticktext)[0] == "0·&lt;sos&gt; → 我"
+    hm = d.data[0]
+    assert "share =" in hm.hovertemplate and "query" in hm.hovertemplate
+    assert hm.customdata[1][2][0].startswith("1·我") and hm.customdata[1][2][1] == "2·&lt;eos&gt;"
+    np.testing.assert_allclose(np.asarray(hm.z), roll.decoder_source[1])
