@@ -38,12 +38,11 @@ if TYPE_CHECKING:
     from models import Trace
 
 CAPTION = (
-    "Attention rollout (Abnar & Zuidema 2020): each layer's head-mean attention with the "
-    "residual as 0.5·A + 0.5·I, multiplied through the layers: how much each position draws "
-    "on each source token after that layer. Decoder: D_l = rownorm(Â_self·D_(l−1) + "
-    "C̄·R_enc) — what the target positions already gathered plus the cross-attention's read "
-    "of the encoder's rollout, counted equally (target-to-source relevance as in Chefer et "
-    "al. 2021, with plain attention in place of their gradient-weighted maps)."
+    "Attention rollout (Abnar & Zuidema 2020): each layer's head-mean attention, the residual "
+    "counted as 0.5·A + 0.5·I, multiplied through the layers. Decoder: D_l = rownorm(Â_self·"
+    "D_(l−1) + C̄·R_enc): what the target positions already gathered plus the cross-attention's "
+    "read of the encoder's rollout, weighted equally (Chefer et al. 2021's target-to-source "
+    "rule, with plain attention)."
 )
 
 
