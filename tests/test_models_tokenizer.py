@@ -55,8 +55,13 @@ def test_corpus_words_are_whole_pieces(tok):
     ids, wids, words = tok.encode_with_words("他昨天吃了两个苹果。", chinese=True)
     assert words == ["他", "昨天", "吃", "了", "两", "个", "苹果", "。"]
     assert wids == list(range(8))
+    # English words may take several pieces ("▁ap", "ple"); each piece names its word.
     ids, wids, words = tok.encode_with_words("I ate an apple yesterday")
-    assert words == ["I", "ate", "an", "apple", "yesterday"] and wids == list(range(5))
+    assert words == ["I", "ate", "an", "apple", "yesterday"]
+    assert wids == sorted(wids) and sorted(set(wids)) == list(range(5))
+    pieces = tok.pieces(ids)
+    for k, word in enumerate(words):
+        assert "".join(p for p, w in zip(pieces, wids, strict=True) if w == k).lstrip("▁") == word
 
 
 @pytest.mark.parametrize("text", ODD + ["  spaced   out  ", "Tom's dog"])
