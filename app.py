@@ -110,6 +110,7 @@ def attention_page() -> None:
         "Attention maps": lambda: sections.attention_maps(view),
         "All heads": lambda: sections.all_heads(view),
         "Rollout": lambda: sections.rollout_maps(view),
+        "Neuron view": lambda: sections.neuron_view(view),
         "Post-LN vs Pre-LN": post_vs_pre,
         "Decoding step by step": lambda: sections.decoding(view),
         "Head summaries": lambda: sections.head_summaries(view),

@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--layer", type=int, default=0, help="layer of the single-map images")
     ex.add_argument("--head", type=int, default=None,
                     help="head of the single-map images (default: mean over heads)")
+    ex.add_argument("--neuron", action="append", default=[], metavar="KIND:LAYER:HEAD:ROW",
+                    help="also write one score row's neuron view as JSON (query, keys, scale, "
+                         "scores, probs); KIND is enc, self or cross; may be repeated")
     ex.add_argument("--out", required=True, type=Path, help="output folder")
     return ap
 
@@ -39,8 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
 def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
     # Heavy imports (torch, triton, plotly) only once the arguments are known to be good.
     from . import export as ex
-    from . import pipeline, trace_views
+    from . import neuron, pipeline, trace_views
 
+    try:
+        neurons = [neuron.parse_spec(spec) for spec in args.neuron]
+    except ValueError as e:
+        ap.error(str(e))
     cleaned = clean_input(args.src, args.tgt)
     if not cleaned.ok:
         ap.error("--src is empty: give an English sentence")
@@ -62,6 +69,10 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal)
         for note in tr.notices + pipeline.unknown_word_notices(tr):
             print(f"note: {note}", file=sys.stderr)
+        try:  # before any file is written
+            views = [neuron.score_row(tr, *spec) for spec in neurons]
+        except ValueError as e:
+            ap.error(f"--neuron: {e}")
         prefix = f"{NORM_LABELS[norm]} · "
         figs = trace_views.all_figures(tr, prefix, args.layer, args.head)
         try:
@@ -71,6 +82,10 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 1
         written += ex.write_maps(tr, args.out, file_stem(norm, tr.causal, "maps"))
+        for (kind, layer, head, row), view in zip(neurons, views, strict=True):
+            stem = file_stem(norm, tr.causal, "neuron", kind, f"L{layer}", f"h{head}",
+                             f"row{row}")
+            written.append(ex.write_json(neuron.to_json(tr, view), args.out, stem))
         print(f"{NORM_LABELS[norm]}: target {'(model) ' if tr.target_from_model else ''}"
               f"{tr.target_text!r}; maps by {tr.backend}")
     for path in written:

@@ -163,3 +163,11 @@ def write_maps(trace: Trace, out_dir: Path, stem: str) -> list[Path]:
     npz.write_bytes(maps_npz(trace))
     js.write_bytes(maps_json(trace))
     return [npz, js]
+
+
+def write_json(data: dict[str, Any], out_dir: Path, stem: str) -> Path:
+    """Any JSON-ready dict to `out_dir/stem.json` (UTF-8, tokens unescaped)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{stem}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return path

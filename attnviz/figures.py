@@ -336,3 +336,19 @@ def bar_row(
         fig.update_xaxes(tickangle=-60)
         fig.update_yaxes(title={"text": safe_text(y_title)}, range=[0, ymax] if ymax else None)
     return fig
+
+
+def vector_rows(rows: Mapping[str, Sequence[float]], *, title: str,
+                x_title: str = "dimension d") -> go.Figure:
+    """Equal-length vectors as the rows of one small heatmap (a diverging scale centred on
+    0, each row's own values on hover): a query, a key and their element-wise product."""
+    names = [safe_text(n) for n in rows]
+    z = np.array([list(v) for v in rows.values()], dtype=np.float64)
+    fig = go.Figure(go.Heatmap(
+        z=z, y=names, x=list(range(z.shape[1])), colorscale="RdBu", zmid=0, xgap=1, ygap=2,
+        hovertemplate="%{y}, d=%{x}: %{z:.4f}<extra></extra>",
+        colorbar={"thickness": 12}))
+    _base_layout(fig, title, 120 + 48 * len(names))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title={"text": safe_text(x_title)})
+    return fig

@@ -13,7 +13,7 @@ import streamlit as st
 
 from models import ATTENTION_KINDS
 
-from . import export, rollout, st_cache, trace_views
+from . import export, neuron, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
 from .pipeline import TracePair, unknown_word_notices
@@ -192,6 +192,63 @@ def rollout_maps(view: View) -> None:
         for col, norm in zip(st.columns(len(view.norms)), view.norms, strict=True):
             with col:
                 draw(norm, which)
+
+
+NEURON_CAPTION = (
+    "One score, neuron by neuron: the query vector q of row i and the key vector k of "
+    "column j (what the attention kernel receives), multiplied element-wise and summed, "
+    "times the scale 1/√D, give the score of cell (i, j). Softmax over the row's scores "
+    "turns them into the probabilities the heatmap shows: large scores win more than "
+    "their share, and a masked key gets −∞, so probability 0.")
+
+
+def _clamped(key: str, n: int, default: int) -> None:
+    """Keep a selector's value inside 0..n-1 when its options shrink (another kind)."""
+    if key not in st.session_state:
+        st.session_state[key] = min(default, n - 1)
+    elif st.session_state[key] >= n:
+        st.session_state[key] = n - 1
+
+
+def neuron_view(view: View) -> None:
+    """One score of one head, neuron by neuron, and its row before and after softmax."""
+    st.caption(NEURON_CAPTION)
+    both = len(view.norms) > 1
+    cols = st.columns([2, 3, 1, 1] if both else [3, 1, 1])
+    c_kind, c_layer, c_head = cols[-3:]
+    norm = view.norms[0]
+    if both:
+        norm = cols[0].radio("Model", view.norms, key="neuron-norm",
+                             format_func=lambda n: NORM_LABELS[n]) or norm
+    tr = view.pairs[norm].shown
+    kind = c_kind.selectbox("Attention", ATTENTION_KINDS, index=2, key="neuron-kind",
+                            format_func=lambda k: trace_views.kind_title(tr, k)) or "cross"
+    n_layers, n_heads = tr.maps(kind).shape[:2]
+    layer = c_layer.selectbox("Layer", list(range(n_layers)), key="neuron-layer") or 0
+    head = c_head.selectbox("Head", list(range(n_heads)), key="neuron-head") or 0
+    q_ticks, _ = trace_views.query_labels(tr, kind)
+    k_names = tr.axes(kind)[1]
+    _clamped("neuron-row", len(q_ticks), 1)
+    _clamped("neuron-col", len(k_names), 0)
+    c_row, c_col = st.columns(2)
+    row = c_row.selectbox("Query row i", list(range(len(q_ticks))), key="neuron-row",
+                          format_func=lambda i: f"{i}·{q_ticks[i]}") or 0
+    col = c_col.selectbox("Key column j", list(range(len(k_names))), key="neuron-col",
+                          format_func=lambda j: f"{j}·{k_names[j]}") or 0
+    row_view = neuron.score_row(tr, kind, layer, head, row)
+    reason = neuron.mask_reason(tr, kind, row, col)
+    if reason is not None:
+        st.warning(f"Cell ({row}, {col}) is {reason}.", icon=":material/block:")
+    vectors, scores, probs = trace_views.neuron_figures(tr, row_view, col, view.prefix(norm))
+    stem = _stem(tr, kind, f"neuron_L{layer}_h{head}_row{row}")
+    figure_with_exports(vectors, f"{stem}_col{col}", "neuron-vectors")
+    left, right = st.columns(2)
+    with left:
+        figure_with_exports(scores, f"{stem}_scores", "neuron-scores")
+    with right:
+        figure_with_exports(probs, f"{stem}_probs", "neuron-probs",
+                            probs=row_view["probs"][None, :], query_labels=[q_ticks[row]],
+                            key_labels=k_names)
 
 
 def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> None:

@@ -58,6 +58,12 @@ class Trace:
     encoder_self: np.ndarray       # (Le, H, Ls, Ls)
     decoder_self: np.ndarray       # (Ld, H, Lt, Lt)
     cross: np.ndarray              # (Ld, H, Lt, Ls)
+    # The per-head query and key vectors each attention call handed the kernel, float32,
+    # by kind: queries[kind] (layers, H, queries, D), keys[kind] (layers, H, keys, D), so
+    # queries[kind][layer] is (H, Lq, D). The score of cell (i, j) of head h is
+    # queries[kind][layer, h, i] · keys[kind][layer, h, j] / sqrt(D), before masking.
+    queries: dict[str, np.ndarray]
+    keys: dict[str, np.ndarray]
     # Teacher-forced predictions: for each decoder position, the top candidates.
     predictions: list[list[TopToken]]
     # Per-layer activation statistics for the Post-LN / Pre-LN comparison. Keys are

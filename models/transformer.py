@@ -118,6 +118,9 @@ class Recorder:
     def __init__(self) -> None:
         self.maps: dict[str, list[torch.Tensor]] = {"encoder_self": [], "decoder_self": [],
                                                     "cross": []}
+        # The per-head queries and keys each attention call handed the kernel, (B, H, L, D).
+        self.queries: dict[str, list[torch.Tensor]] = {kind: [] for kind in self.maps}
+        self.keys: dict[str, list[torch.Tensor]] = {kind: [] for kind in self.maps}
         self.stats: dict[str, dict[str, list]] = {
             side: {"sublayer": [], "residual_norm": [], "update_ratio": [],
                    "ln_input_mean": [], "ln_input_std": []}
@@ -152,10 +155,15 @@ class MultiHeadAttention(nn.Module):
         return x.view(B, L, self.n_heads, self.d_head).transpose(1, 2)
 
     def forward(self, x_q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *, causal: bool,
-                key_padding_mask: torch.Tensor | None,
-                want_probs: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-        """x_q (B, Lq, d); k, v already split into heads (B, H, Lk, dh)."""
+                key_padding_mask: torch.Tensor | None, want_probs: bool,
+                rec: Recorder | None = None, kind: str = ""
+                ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """x_q (B, Lq, d); k, v already split into heads (B, H, Lk, dh). With `rec`, the
+        queries and keys given to the kernel are recorded under `kind`."""
         q = self.split(self.q(x_q))
+        if rec is not None:
+            rec.queries[kind].append(q)
+            rec.keys[kind].append(k)
         attend = attention_fn(_OVERRIDE.get() or self.backend)
         res = attend(q, k, v, causal=causal, key_padding_mask=key_padding_mask,
                      return_probs=want_probs)
@@ -224,7 +232,7 @@ class EncoderLayer(nn.Module):
         def self_attn(h: torch.Tensor) -> torch.Tensor:
             k, v = self.attn.kv(h)
             out, probs = self.attn(h, k, v, causal=False, key_padding_mask=src_pad,
-                                   want_probs=rec is not None)
+                                   want_probs=rec is not None, rec=rec, kind="encoder_self")
             if rec is not None:
                 rec.maps["encoder_self"].append(probs)
             return out
@@ -262,7 +270,8 @@ class DecoderLayer(nn.Module):
                     v = torch.cat([cache["v"], v], dim=2)
                 cache["k"], cache["v"] = k, v
             out, probs = self.self_attn(h, k, v, causal=causal, key_padding_mask=None,
-                                        want_probs=rec is not None)
+                                        want_probs=rec is not None, rec=rec,
+                                        kind="decoder_self")
             if rec is not None:
                 rec.maps["decoder_self"].append(probs)
             return out
@@ -270,7 +279,7 @@ class DecoderLayer(nn.Module):
         def cross(h: torch.Tensor) -> torch.Tensor:
             out, probs = self.cross_attn(h, memory_kv[0], memory_kv[1], causal=False,
                                          key_padding_mask=src_pad,
-                                         want_probs=rec is not None)
+                                         want_probs=rec is not None, rec=rec, kind="cross")
             if rec is not None:
                 rec.maps["cross"].append(probs)
             if self.keep_cross_head is not None:
@@ -516,6 +525,12 @@ class Seq2Seq(nn.Module):
                 .astype(np.float32) for kind, probs in rec.maps.items()}
         return logits[0], maps, rec
 
+    @staticmethod
+    def _vectors(recorded: dict[str, list[torch.Tensor]]) -> dict[str, np.ndarray]:
+        """Recorded per-head vectors as float32 numpy, (layers, H, L, D) per kind."""
+        return {kind: torch.stack([t[0] for t in ts]).float().cpu().numpy()
+                .astype(np.float32) for kind, ts in recorded.items()}
+
     def trace(self, src: str, tgt: str | None = None, causal: bool = True,
               backend: str | None = None, translation: str | None = None) -> Trace:
         """Everything the app shows for one pair; see models/trace.py. Without `tgt` the
@@ -566,7 +581,8 @@ class Seq2Seq(nn.Module):
             tgt_word_ids=tgt_wids + [-1], tgt_words=tgt_words,
             causal=causal, causal_mask=mask,
             encoder_self=maps["encoder_self"], decoder_self=maps["decoder_self"],
-            cross=maps["cross"], predictions=[self._top(row) for row in logits],
+            cross=maps["cross"], queries=self._vectors(rec.queries),
+            keys=self._vectors(rec.keys), predictions=[self._top(row) for row in logits],
             stats=rec.stats, backend=backend_label(backend, self.device),
             max_abs_diff_vs_reference=diff, notices=notices, truncated=bool(notices),
             unknown_source_words=tok.unknown_words(src_text),

@@ -150,18 +150,41 @@ def test_hostile_input_gives_notice_not_exception(app, src):
         assert "<script" not in md.value and "onerror" not in md.value
 
 
-@pytest.mark.parametrize("tab", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("tab", [1, 2, 3, 4, 5, 6])
 def test_every_tab_renders(app, tab):
     app.query_params.update(src="I love you", norm="both")
     app.run()
     app.session_state["tab"] = ["Attention maps", "All heads", "Post-LN vs Pre-LN",
-                                "Decoding step by step", "Head summaries", "Rollout"][tab]
+                                "Decoding step by step", "Head summaries", "Rollout",
+                                "Neuron view"][tab]
     app.run()
     _no_exception(app)
     titles = _chart_titles(app)
     expected = {1: "all heads", 2: "Residual-stream norm", 3: "cross-attention of the last",
-                4: "entropy per head", 5: "Decoder source attribution"}[tab]
+                4: "entropy per head", 5: "Decoder source attribution",
+                6: "Query and key vectors"}[tab]
     assert any(expected in t for t in titles), titles
+
+
+def test_neuron_view_says_why_a_cell_is_masked(app):
+    app.query_params.update(src="I love you", tgt="我爱你", norm="pre")
+    app.run()
+    app.session_state["tab"] = "Neuron view"
+    app.run()
+    _no_exception(app)
+    assert not app.warning
+    app.selectbox(key="neuron-kind").set_value("decoder_self").run()
+    app.selectbox(key="neuron-row").set_value(1).run()
+    app.selectbox(key="neuron-col").set_value(3).run()
+    _no_exception(app)
+    assert any("causal mask" in w.value for w in app.warning), [w.value for w in app.warning]
+    titles = _chart_titles(app)
+    assert any("masked" in t and "Query and key vectors" in t for t in titles), titles
+    assert any("Probabilities after softmax" in t for t in titles), titles
+    # Switching the kind keeps the chosen row and column when they exist there.
+    app.selectbox(key="neuron-row").set_value(3).run()
+    app.selectbox(key="neuron-kind").set_value("encoder_self").run()
+    _no_exception(app)
 
 
 def test_missing_checkpoint_is_a_notice(monkeypatch):

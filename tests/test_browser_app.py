@@ -165,3 +165,19 @@ def test_rollout_tab_shows_heatmaps(app_server, page):
         "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
         ".some(e => e.textContent.includes('through layers 0–0'))", timeout=60_000)
     wait_for_app(page)
+
+
+def test_neuron_tab_shows_vectors_scores_and_probs(app_server, page):
+    page.goto(_url(app_server, src="I love you", tgt="我爱你", norm="pre"))
+    wait_for_app(page)
+    assert "Query and key vectors" not in _chart_text(page)   # drawn only when opened
+    page.get_by_role("tab", name="Neuron view").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes('Probabilities after softmax'))", timeout=60_000)
+    wait_for_app(page)
+    text = _chart_text(page)
+    for words in ("Query and key vectors", "q ⊙ k", "Scores of query", "before softmax",
+                  "× scale 0.1250", "▁love", "<eos>"):
+        assert words in text, words
+    assert "1/√D" in page.inner_text("body")

@@ -115,3 +115,41 @@ def test_export_carries_rollout(monkeypatch, tiny_checkpoints, tmp_path):  # noq
         np.testing.assert_allclose(got_dec, dec, atol=tol)
         np.testing.assert_allclose(got_enc.sum(-1), 1.0, atol=tol)
         np.testing.assert_allclose(got_dec.sum(-1), 1.0, atol=tol)
+
+
+def test_export_neuron_json_matches_the_exported_map(monkeypatch, tiny_checkpoints, tmp_path):  # noqa: F811
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    assert cli.main(["export", "--src", "I love you", "--tgt", "我爱你", "--format", "svg",
+                     "--out", str(tmp_path), "--neuron", "self:0:1:1",
+                     "--neuron", "cross:0:0:2"]) == 0
+    maps = json.loads((tmp_path / "attnviz_post_causal_maps.json").read_text(encoding="utf-8"))
+    for kind, head, row in (("decoder_self", 1, 1), ("cross", 0, 2)):
+        path = tmp_path / f"attnviz_post_causal_neuron_{kind}_L0_h{head}_row{row}.json"
+        got = json.loads(path.read_text(encoding="utf-8"))
+        keys, query = np.array(got["keys"]), np.array(got["query"])
+        assert keys.shape == (len(got["probs"]), len(query))
+        np.testing.assert_allclose(got["probs"], maps["maps"][kind][0][head][row], atol=2e-6)
+        visible = [s is not None for s in got["scores"]]
+        np.testing.assert_allclose([s for s in got["scores"] if s is not None],
+                                   (keys @ query * got["scale"])[visible], rtol=1e-9)
+        assert got["scale"] == pytest.approx(1 / np.sqrt(len(query)))
+    self_row = json.loads((tmp_path / "attnviz_post_causal_neuron_decoder_self_L0_h1_row1.json")
+                          .read_text(encoding="utf-8"))
+    assert self_row["scores"][2:] == [None, None] and self_row["probs"][2:] == [0.0, 0.0]
+    assert "causal mask" in self_row["masked_reason"]["2"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("cross:0:1", "KIND:LAYER:HEAD:ROW"), ("dec:0:0:0", "KIND must be one of"),
+    ("enc:x:0:0", "must be integers"), ("enc:0:0:99", "row must be in")])
+def test_export_neuron_bad_spec_is_a_usage_error(monkeypatch, tiny_checkpoints, tmp_path,  # noqa: F811
+                                                 capsys, spec, message):
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["export", "--src", "I love you", "--format", "svg", "--out", str(tmp_path),
+                  "--neuron", spec])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and message in err, err
