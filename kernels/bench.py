@@ -195,7 +195,8 @@ def main(argv=None) -> int:
     rows = []
     for size in sizes:
         for causal in causals:
-            rows.append(measure(*size, causal, dtype, bandwidth))
+            B, H, L, D = size
+            rows.append(measure(B, H, L, D, causal, dtype, bandwidth))
             print(f"  done {size} causal={causal}", file=sys.stderr, flush=True)
             if args.out:  # keep what is measured even if a later size fails
                 args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -177,7 +177,7 @@ class _Pooled:
 
     def stride_args(self) -> tuple[tuple, tuple]:
         """(blocks' batch, head and row strides), (part's batch and head strides)."""
-        if self.part is None:
+        if self.part is None or self.blocks is None:
             return (0, 0, 0), (0, 0)
         return self.blocks.stride()[:3], self.part.stride()[:2]
 
@@ -190,6 +190,7 @@ class _Pooled:
     def finish(self, Lq: int) -> torch.Tensor:
         """The means of pool x pool tiles: each is the sum of pool / pool_rows blocks
         (each already divided by its tile's cell count)."""
+        assert self.blocks is not None, "finish() of buffers made without pooling"
         f = self.pool // self.pool_rows
         if f == 1:
             return self.blocks

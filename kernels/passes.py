@@ -47,7 +47,7 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
                                 dtype=_stored_dtype(request.dtype, interpret))
         else:
             probs_mode = PROBS_POOLED
-            pooled = _pooled_buffers(B, len(heads), Lq, Lk, request.pool, q.device)
+            pooled = _pooled_buffers(B, len(heads), Lq, Lk, request.pool or 1, q.device)
 
     if _tma_eligible(q, k, v, kpm, request, interpret):
         _flash_forward_tma(q, k, v, o, lse, scale, causal, pooled, head_slot)
@@ -72,7 +72,7 @@ def flash_forward(q, k, v, kpm, scale: float, causal: bool, request: ProbsReques
                 PROBS=probs_mode.value, **pooled.meta(interpret), **meta)
     if probs_mode == PROBS_POOLED:
         probs = pooled.finish(Lq)
-    if probs is not None:
+    if probs is not None and request is not None:
         probs = probs.to(request.dtype)
     return o.to(q.dtype), lse, probs
 

@@ -54,7 +54,7 @@ def _skip_interpreter_overflow_checks() -> None:
 
     builder = getattr(interpreter, "interpreter_builder", None)
     options = getattr(builder, "options", None)
-    if options is not None and hasattr(options, "sanitize_overflow"):
+    if builder is not None and options is not None and hasattr(options, "sanitize_overflow"):
         builder.options = dataclasses.replace(options, sanitize_overflow=False)
 
 
@@ -125,5 +125,5 @@ def _patch_language_once_per_launch() -> None:
         scope.restore = restore
         return scope
 
-    patch_once.once_per_launch = True
+    patch_once.once_per_launch = True  # type: ignore[attr-defined]
     interpreter._patch_lang = patch_once

@@ -6,6 +6,7 @@ step, as long as the GPU's work); packed once, a batch is a gather and a slice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,7 @@ class PackedPairs:
                                      np.float32)
         return packed
 
-    def batch(self, idx: np.ndarray | list[int], device: torch.device, bucket: int = 1,
+    def batch(self, idx: np.ndarray | Sequence[int], device: torch.device, bucket: int = 1,
               max_positions: int | None = None
               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(source + <eos>, <sos> + target, target + <eos>), padded with PAD to a multiple
@@ -77,14 +78,15 @@ class PackedPairs:
         dec_in[:, 1:] = body[:, :-1]
         dec_out = body
         dec_out[rows, tgt_len] = EOS_ID
-        return tuple(torch.from_numpy(a.astype(np.int64)).to(device)
-                     for a in (src, dec_in, dec_out))
+        src_t, dec_in_t, dec_out_t = (torch.from_numpy(a.astype(np.int64)).to(device)
+                                      for a in (src, dec_in, dec_out))
+        return src_t, dec_in_t, dec_out_t
 
-    def alignment(self, idx: np.ndarray | list[int], Lt: int, Ls: int,
+    def alignment(self, idx: np.ndarray | Sequence[int], Lt: int, Ls: int,
                   device: torch.device) -> torch.Tensor:
         """(B, Lt, Ls) gold attention: uniform over the linked source pieces, zero rows for
         target pieces without a link (and for <eos> and padding)."""
-        if self.ptr is None:
+        if self.ptr is None or self.t is None or self.s is None or self.weight is None:
             raise ValueError("these pairs were packed without alignment rows")
         idx = np.asarray(idx)
         starts, ends = self.ptr[idx], self.ptr[idx + 1]

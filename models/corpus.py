@@ -32,6 +32,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import grammar
 
@@ -139,7 +140,7 @@ def split_path(directory: Path, split: str) -> Path:
 
 def read_split(split: str, directory: Path | str = DATA_DIR) -> list[Pair]:
     path = split_path(Path(directory), split)
-    opener = {".gz": gzip.open, ".xz": lzma.open}.get(path.suffix, open)
+    opener: Any = {".gz": gzip.open, ".xz": lzma.open}.get(path.suffix, open)
     with opener(path, "rt", encoding="utf-8") as f:
         return [Pair.from_line(line) for line in f if line.strip()]
 

@@ -50,6 +50,8 @@ def alignment_counts(model: Seq2Seq, pairs: list[Pair], backend: str, batch_size
     """For each convention: (layers, heads + 1, 2) counts of [|A ∩ S|, |A| + |S|]; the last
     "head" is the layer average of the heads' maps."""
     tok = model.tokenizer
+    if tok is None:
+        raise ValueError("this model has no tokenizer attached")
     L, H = model.cfg.n_dec_layers, model.cfg.n_heads
     counts = {c: np.zeros((L, H + 1, 2)) for c in CONVENTIONS}
     model.eval()

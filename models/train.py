@@ -123,7 +123,7 @@ def encode_parallel(tok: Tokenizer, pairs, max_len: int, align: bool, workers: i
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         parts = pool.map(_encode_worker, jobs)
     examples = [e for ex, _ in parts for e in ex]
-    rows = [r for _, rs in parts for r in rs] if align else None
+    rows = [r for _, rs in parts for r in (rs or [])] if align else None
     return examples, rows
 
 

@@ -7,6 +7,7 @@ by identity only when the sentence is finished.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -33,7 +34,7 @@ class Bit:
         return self.en[-1]
 
 
-def w(en: str, zh: str | list[str] = "", head: int = -1) -> Bit:
+def w(en: str, zh: str | Sequence[str] = "", head: int = -1) -> Bit:
     """English words (space-separated) and Chinese words all linked to English word `head`."""
     toks = [Tok(t) for t in en.split()]
     zh_words = zh.split() if isinstance(zh, str) else list(zh)

@@ -421,8 +421,8 @@ def imperative(rng: random.Random) -> Bit:
     if kind == "plain":
         return vp + mark(rng.choice(".!"))
     if kind == "please":
-        please = w("please", "请")
-        return concat(please, vp, mark("."))
+        please_bit = w("please", "请")
+        return concat(please_bit, vp, mark("."))
     if kind == "please_end":
         comma, please = Tok(","), Tok("please")
         return arrange([vp, Bit([comma, please], [])],
@@ -564,9 +564,9 @@ def about_me(rng: random.Random) -> Bit:
         name, zh, _ = rng.choice(lex.names)
         poss, pzh = rng.choice([("my", "我"), ("his", "他"), ("her", "她"), ("your", "你")])
         toks = [Tok(poss), Tok("name"), Tok("is")]
-        n = w(name, zh)
-        return arrange([Bit(toks, []), n],
-                       [zh_on(toks[0], pzh), zh_on(toks[2], "叫"), n], ".")
+        name_bit = w(name, zh)
+        return arrange([Bit(toks, []), name_bit],
+                       [zh_on(toks[0], pzh), zh_on(toks[2], "叫"), name_bit], ".")
     if r < 0.4:
         subj = subject(rng, pronoun_p=0.6)
         n = rng.randint(1, 90)

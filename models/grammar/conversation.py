@@ -125,18 +125,18 @@ def past_be(rng: random.Random) -> Bit:
                        [subj.bit, when, zh_on(aux, "很"), adj], ".")
     if r < 0.75:                                    # the weather
         it, was = Tok("it"), Tok("was")
-        en, zh = rng.choice(PAST_WEATHER)
-        adj = Tok(en)
+        en, weather_zh = rng.choice(PAST_WEATHER)
+        weather = Tok(en)
         when = _past_when(rng)
-        if zh[0] in ("晴天", "阴天", "下雨"):       # 昨天是晴天。
-            pred = zh_on(was, "是") + zh_on(adj, *zh)
-        elif zh[0] == "风":                         # 昨天风很大。
-            pred = zh_on(adj, "风") + zh_on(was, "很") + zh_on(adj, "大")
-        elif zh[0] == "天气":                       # 昨天天气很好。
-            pred = zh_on(adj, "天气") + zh_on(was, "很") + zh_on(adj, "好")
+        if weather_zh[0] in ("晴天", "阴天", "下雨"):  # 昨天是晴天。
+            pred = zh_on(was, "是") + zh_on(weather, *weather_zh)
+        elif weather_zh[0] == "风":                 # 昨天风很大。
+            pred = zh_on(weather, "风") + zh_on(was, "很") + zh_on(weather, "大")
+        elif weather_zh[0] == "天气":               # 昨天天气很好。
+            pred = zh_on(weather, "天气") + zh_on(was, "很") + zh_on(weather, "好")
         else:
-            pred = zh_on(was, "很") + zh_on(adj, *zh)
-        return arrange([Bit([it, was, adj], []), when], [when, pred], ".")
+            pred = zh_on(was, "很") + zh_on(weather, *weather_zh)
+        return arrange([Bit([it, was, weather], []), when], [when, pred], ".")
     # "There was a cat in the garden." -> 花园里有一只猫。
     if rng.random() < 0.2:
         en, zh, links = rng.choice(THERE_PLACES[:2] + THERE_PLACES[5:6] + THERE_PLACES[-1:])
@@ -466,16 +466,16 @@ def object_pronoun(rng: random.Random) -> Bit:
         subj = subject(rng, pronoun_p=0.8)
         obj = _object_person(rng, exclude=subj.zh, pronoun_p=0.7)
         form = rng.choice(["s", "s", "very", "q"])
-        verb = Tok("misses" if subj.person == "3s" and form != "q" else "miss")
+        miss = Tok("misses" if subj.person == "3s" and form != "q" else "miss")
         if form == "q":
             aux = Tok(do(subj.person))
-            return arrange([Bit([aux], []), subj.bit, Bit([verb], []), obj],
-                           [subj.bit, zh_on(verb, "想"), obj, zh_on(aux, "吗")], "?")
+            return arrange([Bit([aux], []), subj.bit, Bit([miss], []), obj],
+                           [subj.bit, zh_on(miss, "想"), obj, zh_on(aux, "吗")], "?")
         if form == "very":
             so, much = Tok("so"), Tok("much")
-            return arrange([subj.bit, Bit([verb], []), obj, Bit([so, much], [])],
-                           [subj.bit, zh_on(much, "很"), zh_on(verb, "想"), obj], ".")
-        return arrange([subj.bit, Bit([verb], []), obj], [subj.bit, zh_on(verb, "想"), obj],
+            return arrange([subj.bit, Bit([miss], []), obj, Bit([so, much], [])],
+                           [subj.bit, zh_on(much, "很"), zh_on(miss, "想"), obj], ".")
+        return arrange([subj.bit, Bit([miss], []), obj], [subj.bit, zh_on(miss, "想"), obj],
                        rng.choice(".!"))
     obj_row = _pronoun(rng, keys=("1s",) if kind != "look" else ("1s", "3s", "p"))
     obj = w(obj_row[1], obj_row[3])
@@ -599,8 +599,8 @@ def know_wh(rng: random.Random) -> Bit:
                                        adj_p=0.0)
         who = Subject(subj_bit, "p" if plural else "3s", "")
     else:
-        bit, key, zh = person(rng, pronoun_p=0.65, object_case=False)
-        who = Subject(bit, key, zh)
+        bit, key, who_zh = person(rng, pronoun_p=0.65, object_case=False)
+        who = Subject(bit, key, who_zh)
     if kind == "where":                             # "where he is" -> 他在哪里
         wh, aux = Tok("where"), Tok(be(who.person))
         en = Bit([wh], []) + who.bit + Bit([aux], [])
@@ -1047,8 +1047,8 @@ def time_to(rng: random.Random) -> Bit:
     """"It's time to go." -> 该走了。; "It's time for bed." -> 该睡觉了。;
     "It's time for you to go to bed." -> 你该睡觉了。; "Hurry up, we're late!" """
     if rng.random() < 0.15:
-        en, zh, links = rng.choice(HURRY)
-        return linked(en, zh, links)
+        en, hurry_zh, links = rng.choice(HURRY)
+        return linked(en, hurry_zh, links)
     it, is_, time = Tok("it"), Tok("is"), Tok("time")
     if rng.random() < 0.5:
         en, zh = rng.choice(TIME_FOR)

@@ -654,9 +654,9 @@ def too_to(rng: random.Random) -> Bit:
         else:
             noun = rng.choice(_nouns("tea coffee soup milk cocoa"))
             adj, zh, vp, res = "hot", "烫", "drink", "没法@to 喝@drink"
-        subj = _np(rng, noun, rng.choice(["the", "the", "this", "my"]))
+        thing = _np(rng, noun, rng.choice(["the", "the", "this", "my"]))
         return tpl(f"$S is too {adj} to {vp}", f"$S 太@too {zh}@{adj} 了@is ，@to {res}", ".",
-                   S=subj)
+                   S=thing)
     adj, zh = rng.choice([("cold", "冷"), ("hot", "热"), ("late", "晚")])
     vp, vzh = rng.choice([("go out", "出去@go"), ("play outside", "在@outside 外面@outside "
                                                                "玩@play")]

@@ -301,9 +301,9 @@ def takes_time(rng: random.Random) -> Bit:
         to, walk, to2 = Tok("to"), Tok("walk"), Tok("to")
         where = _local_place(rng, home=True)
         walking = True
-        zh = [("走路", walk), ("回", to2)] + where.zh if where.zh[0][0] == "家" else \
+        walk_zh = [("走路", walk), ("回", to2)] + where.zh if where.zh[0][0] == "家" else \
             [("走路", walk), ("去", to2)] + where.zh
-        dest_en, dest_zh = Bit([to, walk, to2] + where.en, []), Bit([], zh)
+        dest_en, dest_zh = Bit([to, walk, to2] + where.en, []), Bit([], walk_zh)
     by = Bit()
     if not walking and (not dest_en.en or rng.random() < 0.5):
         en, zh, links = rng.choice(TRANSPORT)
@@ -391,11 +391,11 @@ def in_and_ago(rng: random.Random) -> Bit:
         return arrange([np, Bit(pre + toks + [in_], []), dur],
                        [np, dur, zh_on(in_, "后"), zh_on(toks[0], v_zh)], ".")
     subj = subject(rng, pronoun_p=0.6)
-    past, zh, units = rng.choice(PERSON_PAST)
+    past, past_zh, units = rng.choice(PERSON_PAST)
     toks = [Tok(t) for t in past.split()]
     dur = duration(rng, units)
     ago = Tok("ago")
-    zh_words = zh.split()
+    zh_words = past_zh.split()
     verb = Bit([], [(zh_words[0], toks[0])] + ([(zh_words[1], toks[-1])] if len(zh_words) > 1
                                                  else []) + [("了", toks[0])])
     return arrange([subj.bit, Bit(toks, []), dur, Bit([ago], [])],
@@ -639,10 +639,10 @@ def clock_times(rng: random.Random) -> Bit:
                            [zh_on(please, "请"), t, before,
                             Bit([], [(z, toks[link]) for z in zh.split()])], ".")
         subj = subject(rng, pronoun_p=0.5)
-        en, zh, heads = rng.choice(BY_RULES)
+        en, by_zh, heads = rng.choice(BY_RULES)
         toks = [Tok(x) for x in en.format(be=be(subj.person)).split()]
-        words = [(z, toks[h]) for z, h in zip(zh, heads, strict=True)]
-        k = BY_SPLIT.get(zh[0], 0)
+        words = [(z, toks[h]) for z, h in zip(by_zh, heads, strict=True)]
+        k = BY_SPLIT.get(by_zh[0], 0)
         return arrange([subj.bit, Bit(toks + [by], []), t],
                        [subj.bit, Bit([], words[:k]), t, before, Bit([], words[k:])], ".")
     if r < 0.7:
