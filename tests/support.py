@@ -77,3 +77,15 @@ def wait_for_app(page, timeout_ms: int = 90_000) -> None:
     exceptions = page.locator('[data-testid="stException"]')
     if exceptions.count():
         raise AssertionError(f"the app shows an exception: {exceptions.first.inner_text()}")
+
+
+def wait_for_charts(page, count: int, timeout_ms: int = 60_000) -> int:
+    """Wait until the page holds `count` Plotly charts: Plotly draws after the script ends."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot').length >= n",
+                               arg=count, timeout=timeout_ms)
+    except PlaywrightTimeout:
+        pass  # the caller's assertion names what is missing
+    return page.locator(".js-plotly-plot").count()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from support import wait_for_app
+from support import wait_for_app, wait_for_charts
 
 from models.grammar.surface import normalise
 
@@ -33,8 +33,7 @@ def _encoder_sentence(page) -> str:
 def test_heatmaps_show_token_labels(app_server, page):
     page.goto(_url(app_server, src="I love you", tgt="我爱你"))
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot")
-    assert page.locator(".js-plotly-plot").count() >= 3
+    assert wait_for_charts(page, 3) >= 3
     text = _chart_text(page)
     for token in ("▁love", "▁you", "<eos>", "<sos>", "爱"):
         assert token in text, token
@@ -94,7 +93,7 @@ def test_hostile_input_is_handled(app_server, page, src):
         # The box itself stops at 5,000 characters; the app then keeps the first 400.
         assert "only the first" in body
     else:
-        assert page.locator(".js-plotly-plot").count() >= 3
+        assert wait_for_charts(page, 3) >= 3
 
 
 def test_concurrent_sessions_see_their_own_sentences(app_server, chromium):
@@ -108,7 +107,7 @@ def test_concurrent_sessions_see_their_own_sentences(app_server, chromium):
             p.goto(_url(app_server, src=s))
         for p, s in zip(pages, sentences, strict=True):
             wait_for_app(p)
-            assert p.locator(".js-plotly-plot").count() >= 3, p.inner_text("body")[:2000]
+            assert wait_for_charts(p, 3) >= 3, p.inner_text("body")[:2000]
             assert _encoder_sentence(p) == normalise(s)
     finally:
         for c in contexts:
