@@ -14,7 +14,7 @@ import logging  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from attnviz import sections, st_cache  # noqa: E402
+from attnviz import ablation_view, sections, st_cache  # noqa: E402
 from attnviz.examples import EXAMPLES, random_test_sentence  # noqa: E402
 from attnviz.inputs import NORMS, clean_input, from_query, to_query  # noqa: E402
 from attnviz.labels import NORM_LABELS  # noqa: E402
@@ -111,6 +111,7 @@ def attention_page() -> None:
         "All heads": lambda: sections.all_heads(view),
         "Rollout": lambda: sections.rollout_maps(view),
         "Neuron view": lambda: sections.neuron_view(view),
+        "Head ablation": lambda: ablation_view.head_ablation(view),
         "Post-LN vs Pre-LN": post_vs_pre,
         "Decoding step by step": lambda: sections.decoding(view),
         "Head summaries": lambda: sections.head_summaries(view),

@@ -35,14 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--neuron", action="append", default=[], metavar="KIND:LAYER:HEAD:ROW",
                     help="also write one score row's neuron view as JSON (query, keys, scale, "
                          "scores, probs); KIND is enc, self or cross; may be repeated")
+    ex.add_argument("--ablate", action="append", default=[], metavar="KIND:LAYER:HEAD",
+                    help="switch a head off (its output zeroed before the output projection) "
+                         "for the translation, maps and figures; KIND is enc, self or cross, "
+                         "HEAD a number or * for every head of the layer; may be repeated")
+    ex.add_argument("--importance", action="store_true",
+                    help="also write each head's importance (the drop in the target's "
+                         "log-probability when it alone is switched off) as JSON and figures")
     ex.add_argument("--out", required=True, type=Path, help="output folder")
     return ap
 
 
 def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
     # Heavy imports (torch, triton, plotly) only once the arguments are known to be good.
+    from . import ablation, neuron, pipeline, trace_views
     from . import export as ex
-    from . import neuron, pipeline, trace_views
 
     try:
         neurons = [neuron.parse_spec(spec) for spec in args.neuron]
@@ -66,7 +73,12 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
             ap.error(f"--layer must be in 0..{n_layers - 1}")
         if args.head is not None and not 0 <= args.head < n_heads:
             ap.error(f"--head must be in 0..{n_heads - 1}")
-        tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal)
+        try:
+            heads = [h for spec in args.ablate
+                     for h in ablation.parse_spec(spec, n_layers, n_heads)]
+        except ValueError as e:
+            ap.error(str(e))
+        tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal, ablate=heads)
         for note in tr.notices + pipeline.unknown_word_notices(tr):
             print(f"note: {note}", file=sys.stderr)
         try:  # before any file is written
@@ -74,20 +86,34 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         except ValueError as e:
             ap.error(f"--neuron: {e}")
         prefix = f"{NORM_LABELS[norm]} · "
-        figs = trace_views.all_figures(tr, prefix, args.layer, args.head)
+        # An ablated model's files say so in their names and titles: never mistaken for,
+        # or written over, the intact model's.
+        tag = ("ablated",) if tr.ablated_heads else ()
+        if tr.ablated_heads:
+            prefix += f"switched off: {ablation.describe(tr.ablated_heads)} · "
+        figs = {file_stem(norm, tr.causal, *tag, k): f
+                for k, f in trace_views.all_figures(tr, prefix, args.layer, args.head).items()}
+        if args.importance:  # of the intact model's heads, each alone (ablated ones marked)
+            imp = pipeline.head_importance(model, cleaned.src, tr.target_text, tr.causal)
+            figs |= {file_stem(norm, tr.causal, "importance", kind): trace_views.importance_figure(
+                imp, kind, tr.ablated_heads, f"{NORM_LABELS[norm]} · head importance · ")
+                for kind in imp.drop}
         try:
-            written += ex.write_figures({file_stem(norm, tr.causal, k): f
-                                         for k, f in figs.items()}, args.out, args.format)
+            written += ex.write_figures(figs, args.out, args.format)
         except ex.ExportUnavailable as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        written += ex.write_maps(tr, args.out, file_stem(norm, tr.causal, "maps"))
+        written += ex.write_maps(tr, args.out, file_stem(norm, tr.causal, *tag, "maps"))
+        if args.importance:
+            written.append(ex.write_json(ex.importance_json(imp), args.out,
+                                         file_stem(norm, tr.causal, "importance")))
         for (kind, layer, head, row), view in zip(neurons, views, strict=True):
-            stem = file_stem(norm, tr.causal, "neuron", kind, f"L{layer}", f"h{head}",
+            stem = file_stem(norm, tr.causal, *tag, "neuron", kind, f"L{layer}", f"h{head}",
                              f"row{row}")
             written.append(ex.write_json(neuron.to_json(tr, view), args.out, stem))
+        off = f"; switched off: {ablation.describe(tr.ablated_heads)}" if tr.ablated_heads else ""
         print(f"{NORM_LABELS[norm]}: target {'(model) ' if tr.target_from_model else ''}"
-              f"{tr.target_text!r}; maps by {tr.backend}")
+              f"{tr.target_text!r}; maps by {tr.backend}{off}")
     for path in written:
         print(path)
     return 0

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from models import ATTENTION_KINDS, Trace
+from models import ATTENTION_KINDS, HeadImportance, Trace
 
 from . import rollout
 
@@ -91,6 +91,9 @@ def _maps_dict(trace: Trace) -> dict:
         "target_from_model": trace.target_from_model,
         "unknown_source_words": list(trace.unknown_source_words),
         "unknown_target_words": list(trace.unknown_target_words),
+        # Heads switched off for this trace (their outputs zeroed); [] for the intact model.
+        "ablated_heads": [{"kind": k, "layer": layer, "head": h}
+                          for k, layer, h in trace.ablated_heads],
         "src_pieces": list(trace.src_pieces), "dec_input": list(trace.dec_input),
         "dec_output": list(trace.dec_output),
         "axes": {k: {"query": list(trace.axes(k)[0]), "key": list(trace.axes(k)[1])}
@@ -163,6 +166,13 @@ def write_maps(trace: Trace, out_dir: Path, stem: str) -> list[Path]:
     npz.write_bytes(maps_npz(trace))
     js.write_bytes(maps_json(trace))
     return [npz, js]
+
+
+def importance_json(importance: HeadImportance) -> dict[str, Any]:
+    """Head importance as plain lists: drop[kind][layer][head]."""
+    return {"target_text": importance.target_text, "logprob": importance.logprob,
+            "backend": importance.backend,
+            "drop": {k: np.round(v, 7).tolist() for k, v in importance.drop.items()}}
 
 
 def write_json(data: dict[str, Any], out_dir: Path, stem: str) -> Path:

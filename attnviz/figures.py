@@ -227,20 +227,39 @@ def heads_grid(
 def head_summary(
     values: np.ndarray, *, title: str, value_name: str, layer_names: Sequence[str] | None = None,
     zmin: float | None = None, zmax: float | None = None, colorscale: str = "Viridis",
+    zmid: float | None = None, marked: np.ndarray | None = None, mark_label: str = "",
+    clickable: bool = False, head_prefix: str = "head ",
 ) -> go.Figure:
-    """A (layers, heads) table of one number per head, as an annotated heatmap."""
+    """A (layers, heads) table of one number per head, as an annotated heatmap. `marked`
+    (layers, heads) bool puts "✕ mark_label" in those cells; `clickable` lays an invisible
+    marker on each cell (layer-major order), since Plotly heatmap cells cannot be selected."""
     values = np.asarray(values, dtype=np.float64)
     n_layers, n_heads = values.shape
     layer_names = list(layer_names) if layer_names else [f"layer {i}" for i in range(n_layers)]
-    text = [["" if np.isnan(v) else f"{v:.2f}" for v in row] for row in values]
+    heads = [f"{head_prefix}{h}" for h in range(n_heads)]
+    marks = np.zeros(values.shape, bool) if marked is None else np.asarray(marked, bool)
+    text = [["" if np.isnan(v) else f"{v:.2f}" + (f"<br>✕ {mark_label}" if m else "")
+             for v, m in zip(row, mark_row, strict=True)]
+            for row, mark_row in zip(values, marks, strict=True)]
+    hover = f"%{{y}}, %{{x}}<br>{safe_text(value_name)} = %{{z:.4f}}<extra></extra>"
     fig = go.Figure(go.Heatmap(
-        z=values, x=[f"head {h}" for h in range(n_heads)], y=layer_names, text=text,
-        texttemplate="%{text}", colorscale=colorscale, zmin=zmin, zmax=zmax, xgap=2, ygap=2,
+        z=values, x=heads, y=layer_names, text=text,
+        texttemplate="%{text}", textfont={"size": 12}, colorscale=colorscale, zmin=zmin,
+        zmax=zmax, zmid=zmid, xgap=2, ygap=2,
         colorbar={"title": {"text": safe_text(value_name)}, "thickness": 12},
-        hovertemplate=f"%{{y}}, %{{x}}<br>{safe_text(value_name)} = %{{z:.4f}}<extra></extra>",
+        hovertemplate=hover, hoverinfo="skip" if clickable else None,
     ))
+    if clickable:
+        grid_y, grid_x = np.meshgrid(layer_names, heads, indexing="ij")
+        fig.add_trace(go.Scatter(
+            x=grid_x.ravel(), y=grid_y.ravel(), customdata=values.ravel(), mode="markers",
+            showlegend=False, marker={"size": 40, "symbol": "square", "opacity": 0},
+            hovertemplate=(f"%{{y}}, %{{x}}<br>{safe_text(value_name)} = %{{customdata:.4f}}"
+                           "<br>click to switch it off or on<extra></extra>")))
+        fig.update_layout(clickmode="event+select", dragmode=False)
     _base_layout(fig, title, 120 + 48 * n_layers)
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=0)
     return fig
 
 

@@ -1,6 +1,8 @@
 """Names shown to people and given to files, said once for the app, the CLI and the figures."""
 
 NORM_LABELS = {"post": "Post-LN", "pre": "Pre-LN"}
+# The CLI's spelling of each attention kind (--neuron, --ablate).
+KIND_NAMES = {"enc": "encoder_self", "self": "decoder_self", "cross": "cross"}
 
 
 def map_name(layer: int, head: int | None) -> str:

@@ -18,8 +18,8 @@ import numpy as np
 
 from models import ATTENTION_KINDS, Trace
 
-# CLI spelling of each kind.
-KIND_NAMES = {"enc": "encoder_self", "self": "decoder_self", "cross": "cross"}
+from .labels import KIND_NAMES
+
 CAUSAL_REASON = ("masked by the causal mask: decoder position {i} may not look at a later "
                  "position ({j}); its score is set to −∞ before softmax, so its probability is 0")
 

@@ -7,14 +7,17 @@ calls them directly, so both show the same maps for the same inputs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
 
-from models import DecodeStep, Trace, load_pretrained
+from kernels import interpreter_active
+from models import DecodeStep, HeadImportance, Trace, load_pretrained
 
 from .labels import NORM_LABELS
+
+Head = tuple[str, int, int]   # (attention kind, layer, head), as models.transformer.Head
 
 # Two Streamlit sessions are two threads. Under Triton's CPU interpreter `kernels` already
 # makes their kernel launches take turns (its language patch is process-wide); this lock
@@ -71,23 +74,36 @@ class TracePair:
         return self.other if self.shown.causal else self.shown
 
 
-def translate(model, src: str) -> str:
-    """The model's greedy translation. Decoding runs on the PyTorch reference attention:
-    it picks the same tokens as the kernel (the two agree to ~1e-7) at a fraction of the
-    Triton interpreter's cost on CPU, where a step-by-step decode through the kernel takes
-    seconds. Every map the app shows is still computed by the kernel, in `trace`."""
+def translate(model, src: str, ablate: Iterable[Head] = ()) -> str:
+    """The model's greedy translation (with the `ablate` heads switched off). Decoding runs
+    on the PyTorch reference attention: it picks the same tokens as the kernel (the two
+    agree to ~1e-7) at a fraction of the Triton interpreter's cost on CPU, where a
+    step-by-step decode through the kernel takes seconds. Every map the app shows is still
+    computed by the kernel, in `trace`."""
     with _model_lock:
-        return model.translate(src, backend="reference")
+        return model.translate(src, backend="reference", ablate=list(ablate))
 
 
 def trace(model, src: str, tgt: str | None, causal: bool,
-          translation: str | None = None) -> Trace:
-    """The kernel's trace of (src, tgt); with no target, the model's greedy translation
-    (`translation`, computed here if not given) is the target, and the trace says so."""
+          translation: str | None = None, ablate: Iterable[Head] = ()) -> Trace:
+    """The kernel's trace of (src, tgt), with the `ablate` heads switched off; with no
+    target, the model's greedy translation (`translation`, computed here if not given,
+    with the same heads off) is the target, and the trace says so."""
+    ablate = list(ablate)
     if tgt is None and translation is None:
-        translation = translate(model, src)
+        translation = translate(model, src, ablate)
     with _model_lock:
-        return model.trace(src, tgt, causal=causal, translation=translation)
+        return model.trace(src, tgt, causal=causal, translation=translation, ablate=ablate)
+
+
+def head_importance(model, src: str, target: str, causal: bool) -> HeadImportance:
+    """Each head's importance for (src, target) (see `Seq2Seq.head_importance`): one batched
+    pass with a row per head. Under Triton's CPU interpreter that pass runs on the PyTorch
+    reference (the same numbers to ~1e-7, a fraction of the interpreter's time); compiled,
+    on the kernel."""
+    with _model_lock:
+        return model.head_importance(src, target, causal=causal,
+                                     backend="reference" if interpreter_active() else None)
 
 
 def _listing(words: list[str]) -> str:

@@ -7,7 +7,7 @@ from functools import partial
 
 import streamlit as st
 
-from models import DecodeStep, ModelCard, Trace, load_warmup_study
+from models import DecodeStep, HeadImportance, ModelCard, Trace, load_warmup_study
 
 from . import pipeline
 
@@ -40,6 +40,24 @@ def trace_pair(norm: str, src: str, tgt: str | None, causal: bool) -> pipeline.T
     # both; the flipped one is only computed when the page asks for it.
     return pipeline.TracePair(trace(norm, src, tgt, causal),
                               partial(trace, norm, src, tgt, not causal))
+
+
+@st.cache_data(max_entries=128, show_spinner="Translating with the heads switched off…")
+def ablated_translation(norm: str, src: str, heads: tuple[pipeline.Head, ...]) -> str:
+    return pipeline.translate(model(norm), src, heads)
+
+
+@st.cache_data(max_entries=128, show_spinner="Running the ablated model through the kernel…")
+def ablated_trace(norm: str, src: str, target: str, causal: bool,
+                  heads: tuple[pipeline.Head, ...]) -> Trace:
+    """The ablated model teacher-forced on `target` (the intact trace's), so that its maps
+    and predictions line up row by row with the intact model's."""
+    return pipeline.trace(model(norm), src, target, causal, ablate=heads)
+
+
+@st.cache_data(max_entries=128, show_spinner="Switching off each head in turn…")
+def head_importance(norm: str, src: str, target: str, causal: bool) -> HeadImportance:
+    return pipeline.head_importance(model(norm), src, target, causal)
 
 
 @st.cache_data(max_entries=128, show_spinner="Decoding step by step…")

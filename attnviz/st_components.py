@@ -6,7 +6,7 @@ a figure from attnviz.figures and plain numpy arrays and token lists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
@@ -64,7 +64,14 @@ def export_buttons(
         )
 
 
-def figure_with_exports(fig: go.Figure, stem: str, key: str, **raw) -> None:
-    """The chart, then its download buttons."""
-    st.plotly_chart(fig, key=f"{key}-chart", config={"displaylogo": False})
+def figure_with_exports(fig: go.Figure, stem: str, key: str, *,
+                        on_click: Callable[[], None] | None = None, chart_key: str = "",
+                        **raw) -> None:
+    """The chart, then its download buttons. With `on_click`, a click on a point reruns the
+    page through that callback, which finds the click in st.session_state[chart_key]."""
+    if on_click is None:
+        st.plotly_chart(fig, key=chart_key or f"{key}-chart", config={"displaylogo": False})
+    else:
+        st.plotly_chart(fig, key=chart_key or f"{key}-chart", config={"displaylogo": False},
+                        on_select=on_click, selection_mode="points")
     export_buttons(fig, stem, key, **raw)

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from models import ATTENTION_KINDS, DecodeStep, Trace
+from models import ATTENTION_KINDS, DecodeStep, HeadImportance, Trace
 
 from . import figures
 from .analysis import alignment_agreement, head_entropy
@@ -93,6 +93,25 @@ def entropy_figure(trace: Trace, kind: str, title_prefix: str = "") -> go.Figure
     h = head_entropy(trace.maps(kind), kind_mask(trace, kind))
     return figures.head_summary(h, title=f"{title_prefix}{KIND_TITLES[kind]}: entropy per head",
                                 value_name="bits", colorscale="Viridis_r")
+
+
+def importance_figure(importance: HeadImportance, kind: str,
+                      ablated: Sequence[tuple[str, int, int]] = (), title_prefix: str = "",
+                      clickable: bool = False) -> go.Figure:
+    """One kind's head importance, (layers, heads), on a scale centred on 0 (red: the target
+    gets less likely without the head) and shared by the three kinds, so that their colours
+    compare; heads switched off now are marked."""
+    drop = importance.drop[kind]
+    marked = np.zeros(drop.shape, dtype=bool)
+    for k, layer, head in ablated:
+        if k == kind:
+            marked[layer, head] = True
+    top = max(max(float(np.abs(d).max()) for d in importance.drop.values()), 1e-3)
+    return figures.head_summary(
+        drop, title=f"{title_prefix}{KIND_TITLES[kind]}", value_name="Δ log p",
+        layer_names=[f"layer {i}" for i in range(drop.shape[0])], colorscale="RdBu_r",
+        zmin=-top, zmax=top, zmid=0.0, marked=marked, mark_label="off", clickable=clickable,
+        head_prefix="h")
 
 
 def agreement_figure(trace: Trace, alignment: Sequence[tuple[int, int]],

@@ -2,7 +2,7 @@
 
 from .card import GuidedHead, ModelCard
 from .checkpoint import load_checkpoint, load_pretrained, load_warmup_study, save_checkpoint
-from .trace import ATTENTION_KINDS, DecodeStep, GoldAlignment, TopToken, Trace
+from .trace import ATTENTION_KINDS, DecodeStep, GoldAlignment, HeadImportance, TopToken, Trace
 from .transformer import ModelConfig, Seq2Seq
 
 __all__ = [
@@ -10,6 +10,7 @@ __all__ = [
     "DecodeStep",
     "GoldAlignment",
     "GuidedHead",
+    "HeadImportance",
     "ModelCard",
     "ModelConfig",
     "Seq2Seq",

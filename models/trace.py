@@ -84,6 +84,9 @@ class Trace:
     unknown_target_words: list[str] = field(default_factory=list)  # of a typed target only
     # The corpus pair whose source is this source (validation or test split), else None.
     gold: GoldAlignment | None = None
+    # Heads switched off for this trace, as (kind, layer, head): their outputs were zeroed
+    # before the output projection (their own maps are unchanged; everything after differs).
+    ablated_heads: list[tuple[str, int, int]] = field(default_factory=list)
 
     @property
     def gold_applies(self) -> bool:
@@ -118,3 +121,14 @@ class DecodeStep:
     cross_row: np.ndarray          # (Ld, H, Ls): the last query's cross-attention
     candidates: list[TopToken]     # top next-token candidates
     chosen: str                    # the piece greedy decoding picked ("<eos>" ends)
+
+
+@dataclass
+class HeadImportance:
+    """Michel et al. (2019): how much the target's log-probability drops when one head alone
+    is switched off, for every head of every attention kind."""
+
+    target_text: str               # the target scored (the user's, or the model's translation)
+    logprob: float                 # log p(target pieces + <eos> | source), every head on
+    drop: dict[str, np.ndarray]    # kind -> (layers, heads): logprob - logprob without that head
+    backend: str                   # which attention computed it, in words

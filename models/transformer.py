@@ -15,7 +15,7 @@ target followed by <eos> (see models/trace.py for the axis conventions).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
@@ -32,7 +32,7 @@ from .card import ModelCard
 from .gold import find_gold
 from .grammar.surface import normalise
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
-from .trace import DecodeStep, TopToken, Trace
+from .trace import ATTENTION_KINDS, DecodeStep, HeadImportance, TopToken, Trace
 
 BACKENDS = ("triton", "reference")
 TOP_K = 5
@@ -90,6 +90,25 @@ def using_backend(backend: str | None) -> Iterator[None]:
         _OVERRIDE.reset(token)
 
 
+# Head ablation: per attention site (kind, layer), a (B or 1, H) gate multiplying each
+# head's output before the output projection (0 = switched off). A context variable, like
+# the backend override: two sessions sharing one cached model never see each other's.
+Head = tuple[str, int, int]   # (attention kind, layer, head)
+_GATES: ContextVar[dict[tuple[str, int], torch.Tensor] | None] = ContextVar(
+    "attnviz_head_gates", default=None)
+
+
+@contextmanager
+def gating_heads(gates: dict[tuple[str, int], torch.Tensor]) -> Iterator[None]:
+    """Inside the block, head h of site (kind, layer) of batch row b has its output multiplied
+    by gates[(kind, layer)][b, h] (a site not named keeps every head)."""
+    token = _GATES.set(gates or None)
+    try:
+        yield
+    finally:
+        _GATES.reset(token)
+
+
 def attention_fn(backend: str):
     if backend == "triton":
         return attention
@@ -140,6 +159,8 @@ class Recorder:
 class MultiHeadAttention(nn.Module):
     # Set for every layer at once by Seq2Seq.backend.
     backend = "triton"
+    # (attention kind, layer), set by Seq2Seq: what head ablation names this site.
+    site: tuple[str, int] = ("", -1)
 
     def __init__(self, d_model: int, n_heads: int) -> None:
         super().__init__()
@@ -168,6 +189,11 @@ class MultiHeadAttention(nn.Module):
         res = attend(q, k, v, causal=causal, key_padding_mask=key_padding_mask,
                      return_probs=want_probs)
         out, probs = res if want_probs else (res, None)
+        gates = _GATES.get()
+        gate = gates.get(self.site) if gates is not None else None
+        if gate is not None:
+            # A switched-off head still attends (its map is unchanged); its output is dropped.
+            out = out * gate.to(out.dtype)[:, :, None, None]
         B, _, Lq, _ = out.shape
         return self.o(out.transpose(1, 2).reshape(B, Lq, -1)), probs
 
@@ -313,6 +339,11 @@ class Seq2Seq(nn.Module):
         # Pre-LN leaves the residual stream un-normalised, so it ends with a LayerNorm.
         self.enc_ln = nn.LayerNorm(cfg.d_model) if cfg.norm == "pre" else nn.Identity()
         self.dec_ln = nn.LayerNorm(cfg.d_model) if cfg.norm == "pre" else nn.Identity()
+        for i, enc in enumerate(cast(list[EncoderLayer], list(self.encoder))):
+            enc.attn.site = ("encoder_self", i)
+        for i, dec in enumerate(cast(list[DecoderLayer], list(self.decoder))):
+            dec.self_attn.site = ("decoder_self", i)
+            dec.cross_attn.site = ("cross", i)
         self.backend = backend
 
     @property
@@ -331,6 +362,38 @@ class Seq2Seq(nn.Module):
 
     def _active_backend(self) -> str:
         return _OVERRIDE.get() or self.backend
+
+    def n_layers(self, kind: str) -> int:
+        """How many layers have attention of this kind."""
+        if kind not in ATTENTION_KINDS:
+            raise ValueError(f"kind must be one of {ATTENTION_KINDS}, got {kind!r}")
+        return self.cfg.n_enc_layers if kind == "encoder_self" else self.cfg.n_dec_layers
+
+    def check_heads(self, heads: Iterable[Head]) -> list[Head]:
+        """The heads, sorted and without repeats, or ValueError naming one that does not exist."""
+        out = set()
+        for kind, layer, head in heads:
+            n = self.n_layers(kind)
+            if not 0 <= layer < n:
+                raise ValueError(f"{kind} has layers 0..{n - 1}, not {layer}")
+            if not 0 <= head < self.cfg.n_heads:
+                raise ValueError(f"a layer has heads 0..{self.cfg.n_heads - 1}, not {head}")
+            out.add((kind, int(layer), int(head)))
+        return sorted(out, key=lambda h: (ATTENTION_KINDS.index(h[0]), h[1], h[2]))
+
+    @contextmanager
+    def ablating(self, heads: Iterable[Head] | None) -> Iterator[list[Head]]:
+        """Inside the block these heads are switched off: their outputs are zeroed before the
+        output projection, so everything downstream of them is computed without them. Yields
+        the checked list."""
+        checked = self.check_heads(heads or [])
+        gates: dict[tuple[str, int], torch.Tensor] = {}
+        for kind, layer, head in checked:
+            gate = gates.setdefault((kind, layer), torch.ones(1, self.cfg.n_heads,
+                                                              device=self.device))
+            gate[0, head] = 0.0
+        with gating_heads(gates):
+            yield checked
 
     @property
     def config(self) -> dict[str, Any]:
@@ -459,7 +522,13 @@ class Seq2Seq(nn.Module):
                            f"length is {self.cfg.max_len} with <eos>)")
         return ids, wids, words, text, notices
 
-    def translate_batch(self, texts: list[str], backend: str | None = None) -> list[str]:
+    def translate_batch(self, texts: list[str], backend: str | None = None,
+                        ablate: Iterable[Head] | None = None) -> list[str]:
+        """Greedy translations; with `ablate`, of the model with those heads switched off."""
+        with self.ablating(ablate):
+            return self._translate_batch(texts, backend)
+
+    def _translate_batch(self, texts: list[str], backend: str | None) -> list[str]:
         tok = self._require_tokenizer()
         results = [""] * len(texts)
         todo = [(i, self._source_ids(t)[0]) for i, t in enumerate(texts) if t.strip()]
@@ -476,9 +545,10 @@ class Seq2Seq(nn.Module):
             results[i] = tok.decode(out)
         return results
 
-    def translate(self, text: str, backend: str | None = None) -> str:
+    def translate(self, text: str, backend: str | None = None,
+                  ablate: Iterable[Head] | None = None) -> str:
         """Greedy translation; empty or whitespace-only input gives ""."""
-        return self.translate_batch([text], backend)[0]
+        return self.translate_batch([text], backend, ablate)[0]
 
     # ----------------------------------------------------------------- inspection
     def decode_steps(self, src: str, max_len: int | None = None,
@@ -532,10 +602,34 @@ class Seq2Seq(nn.Module):
                 .astype(np.float32) for kind, ts in recorded.items()}
 
     def trace(self, src: str, tgt: str | None = None, causal: bool = True,
-              backend: str | None = None, translation: str | None = None) -> Trace:
+              backend: str | None = None, translation: str | None = None,
+              ablate: Iterable[Head] | None = None) -> Trace:
         """Everything the app shows for one pair; see models/trace.py. Without `tgt` the
         target is the model's own greedy translation: `translation` when the caller has
-        it already (decoded by this model), else decoded here."""
+        it already (decoded by this model, with the same heads off), else decoded here.
+        With `ablate`, those heads are switched off for the whole trace."""
+        tok = self._require_tokenizer()
+        if not src or not src.strip():
+            raise ValueError("source text is empty")
+        was_training = self.training
+        self.eval()
+        try:
+            with using_backend(backend), self.ablating(ablate) as heads:
+                tr = self._trace(tok, src, tgt, causal, translation)
+                tr.ablated_heads = heads
+                return tr
+        finally:
+            self.train(was_training)
+
+    @torch.no_grad()
+    def head_importance(self, src: str, tgt: str | None = None, causal: bool = True,
+                        backend: str | None = None, translation: str | None = None
+                        ) -> HeadImportance:
+        """Head importance after Michel, Levy & Neubig (2019), "Are Sixteen Heads Really
+        Better than One?": for each head alone switched off, the drop in log p(target |
+        source), teacher-forced and summed over the target's pieces and <eos>. The target is
+        `tgt`, else `translation`, else the model's greedy translation. One batched pass:
+        row 0 is the intact model, row n switches off the n-th head only."""
         tok = self._require_tokenizer()
         if not src or not src.strip():
             raise ValueError("source text is empty")
@@ -543,9 +637,34 @@ class Seq2Seq(nn.Module):
         self.eval()
         try:
             with using_backend(backend):
-                return self._trace(tok, src, tgt, causal, translation)
+                src_ids = self._source_ids(src)[0] + [EOS_ID]
+                if tgt is None:
+                    tgt = translation if translation is not None else tok.decode(
+                        self.greedy(self._src_tensor([src_ids]))[0])
+                tgt_ids = self._fit(*tok.encode_with_words(tgt.strip(), chinese=True))[0]
+                H = self.cfg.n_heads
+                heads = [(kind, layer, head) for kind in ATTENTION_KINDS
+                         for layer in range(self.n_layers(kind)) for head in range(H)]
+                n = 1 + len(heads)
+                gates = {(kind, layer): torch.ones(n, H, device=self.device)
+                         for kind, layer, _ in heads}
+                for row, (kind, layer, head) in enumerate(heads, 1):
+                    gates[(kind, layer)][row, head] = 0.0
+                src_t = self._src_tensor([src_ids]).repeat(n, 1)
+                dec_in = self._src_tensor([[SOS_ID] + tgt_ids]).repeat(n, 1)
+                with gating_heads(gates):
+                    logits = self.forward(src_t, dec_in, causal=causal)
+                gold = self._src_tensor([tgt_ids + [EOS_ID]]).repeat(n, 1)
+                logp = torch.log_softmax(logits.double(), -1).gather(-1, gold[..., None])
+                total = logp[..., 0].sum(-1).cpu().numpy()
+                backend_used = self._active_backend()
         finally:
             self.train(was_training)
+        drop = {kind: np.zeros((self.n_layers(kind), H)) for kind in ATTENTION_KINDS}
+        for row, (kind, layer, head) in enumerate(heads, 1):
+            drop[kind][layer, head] = total[0] - total[row]
+        return HeadImportance(target_text=tok.decode(tgt_ids), logprob=float(total[0]),
+                              drop=drop, backend=backend_label(backend_used, self.device))
 
     def _trace(self, tok: Tokenizer, src: str, tgt: str | None, causal: bool,
                translation: str | None) -> Trace:
