@@ -180,3 +180,46 @@ def test_neuron_tab_shows_vectors_scores_and_probs(app_server, page):
                   "× scale 0.1250", "▁love", "<eos>"):
         assert words in text, words
     assert "1/√D" in page.inner_text("body")
+
+
+def _click_importance_cell(page, chart: int, layer: int, head: int) -> None:
+    """Click the importance map's cell (layer, head) where Plotly drew it."""
+    target = page.locator(".js-plotly-plot").nth(chart)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    x, y = target.evaluate(
+        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
+        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]",
+        [f"layer {layer}", f"h{head}"])
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def test_ablation_tab_switches_heads_off_by_click_and_button(app_server, page):
+    page.goto(_url(app_server, src="I love you"))
+    wait_for_app(page)
+    assert "Δ log p" not in _chart_text(page)        # computed only when the tab is opened
+    page.get_by_role("tab", name="Head ablation").click()
+    wait_for_app(page)
+    assert wait_for_charts(page, 3) >= 3
+    text = _chart_text(page)
+    assert "Δ log p" in text and "Decoder cross-attention" in text
+    body = page.inner_text("body")
+    assert "Michel, Levy & Neubig" in body and "No head is switched off" in body
+    # One click on the cross-attention importance map switches that head off.
+    _click_importance_cell(page, 2, 2, 1)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Switched off: cross-attention L2 h1.')",
+        timeout=90_000)
+    wait_for_app(page)
+    assert "✕ off" in _chart_text(page)
+    # Every cross-attention head off: the decoder no longer sees the source.
+    page.get_by_role("button", name="Switch off every cross-attention head").click()
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Switched off: cross-attention L0 h0, h1, h2, h3')",
+        timeout=90_000)
+    wait_for_app(page)
+    grid = page.get_by_test_id("stDataFrame").first
+    assert grid.is_visible()
+    page.get_by_role("button", name="Switch every head on").click()
+    page.wait_for_function("() => document.body.innerText.includes('No head is switched off')",
+                           timeout=90_000)

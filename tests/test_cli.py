@@ -153,3 +153,56 @@ def test_export_neuron_bad_spec_is_a_usage_error(monkeypatch, tiny_checkpoints, 
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "usage:" in err and message in err, err
+
+
+def test_export_ablate_changes_translation_and_says_which_heads(monkeypatch, tiny_checkpoints,  # noqa: F811
+                                                                tmp_path, capsys):
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    assert cli.main(["export", "--src", "I love you", "--format", "svg", "--out",
+                     str(tmp_path), "--importance"]) == 0
+    intact = json.loads((tmp_path / "attnviz_post_causal_maps.json").read_text(encoding="utf-8"))
+    assert intact["ablated_heads"] == []
+    imp = json.loads((tmp_path / "attnviz_post_causal_importance.json")
+                     .read_text(encoding="utf-8"))
+    assert set(imp["drop"]) == {"encoder_self", "decoder_self", "cross"}
+    assert np.array(imp["drop"]["cross"]).shape == (2, 2)   # the tiny model: 2 layers, 2 heads
+    assert (tmp_path / "attnviz_post_causal_importance_cross.svg").exists()
+    capsys.readouterr()
+    assert cli.main(["export", "--src", "I love you", "--format", "svg", "--out",
+                     str(tmp_path), "--ablate", "cross:0:*", "--ablate", "cross:1:*",
+                     "--ablate", "enc:0:1"]) == 0
+    out = capsys.readouterr().out
+    assert "switched off: encoder self-attention L0 h1; cross-attention L0 h0, h1; L1 h0, h1" \
+        in out
+    off = json.loads((tmp_path / "attnviz_post_causal_ablated_maps.json")
+                     .read_text(encoding="utf-8"))
+    assert off["ablated_heads"][0] == {"kind": "encoder_self", "layer": 0, "head": 1}
+    assert len(off["ablated_heads"]) == 5
+    # The exported target is the ablated model's own translation (cut to the tiny model's
+    # maximum length).
+    assert cli.main(["export", "--src", "Where is my phone?", "--format", "svg", "--out",
+                     str(tmp_path / "other"), "--ablate", "cross:0:*",
+                     "--ablate", "cross:1:*"]) == 0
+    other = json.loads((tmp_path / "other/attnviz_post_causal_ablated_maps.json")
+                       .read_text(encoding="utf-8"))
+    model = load_checkpoint(tiny_checkpoints / "post")
+    assert model.translate("Where is my phone?", ablate=[
+        ("cross", layer, h) for layer in range(2) for h in range(2)]).startswith(
+        other["target_text"])
+    assert (tmp_path / "attnviz_post_causal_ablated_cross_grid.svg").exists()
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("cross:0", "KIND:LAYER:HEAD"), ("enc:5:0", "layers are 0..1"), ("self:0:9", "heads are")])
+def test_export_ablate_bad_spec_is_a_usage_error(monkeypatch, tiny_checkpoints, tmp_path,  # noqa: F811
+                                                 capsys, spec, message):
+    monkeypatch.setattr(pipeline, "load_pretrained",
+                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["export", "--src", "I love you", "--format", "svg", "--out", str(tmp_path),
+                  "--ablate", spec])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage:" in err and message in err, err
+    assert not list(tmp_path.iterdir())
