@@ -486,6 +486,24 @@ class Seq2Seq(nn.Module):
             tok = nxt[:, None]
         return out
 
+    @contextmanager
+    def _inspecting(self, backend: str | None = None,
+                    ablate: Iterable[Head] | None = None) -> Iterator[list[Head]]:
+        """One inspection call: eval mode (no dropout), the call's backend and ablation;
+        the model's training mode is restored afterwards. Yields the checked heads."""
+        was_training = self.training
+        self.eval()
+        try:
+            with using_backend(backend), self.ablating(ablate) as heads:
+                yield heads
+        finally:
+            self.train(was_training)
+
+    @staticmethod
+    def _require_source(src: str | None) -> None:
+        if not src or not src.strip():
+            raise ValueError("source text is empty")
+
     def _src_tensor(self, id_lists: list[list[int]]) -> torch.Tensor:
         L = max(len(x) for x in id_lists)
         t = torch.full((len(id_lists), L), PAD_ID, dtype=torch.long)
@@ -525,22 +543,14 @@ class Seq2Seq(nn.Module):
     def translate_batch(self, texts: list[str], backend: str | None = None,
                         ablate: Iterable[Head] | None = None) -> list[str]:
         """Greedy translations; with `ablate`, of the model with those heads switched off."""
-        with self.ablating(ablate):
-            return self._translate_batch(texts, backend)
-
-    def _translate_batch(self, texts: list[str], backend: str | None) -> list[str]:
         tok = self._require_tokenizer()
         results = [""] * len(texts)
         todo = [(i, self._source_ids(t)[0]) for i, t in enumerate(texts) if t.strip()]
         if not todo:
             return results
         src = self._src_tensor([ids + [EOS_ID] for _, ids in todo])
-        was_training = self.training
-        self.eval()
-        try:
-            outs = self.greedy(src, backend)
-        finally:
-            self.train(was_training)
+        with self._inspecting(backend, ablate):
+            outs = self.greedy(src)
         for (i, _), out in zip(todo, outs, strict=True):
             results[i] = tok.decode(out)
         return results
@@ -555,8 +565,7 @@ class Seq2Seq(nn.Module):
                      backend: str | None = None) -> list[DecodeStep]:
         """Greedy decoding one step at a time, with each step's cross-attention row."""
         tok = self._require_tokenizer()
-        if not src.strip():
-            raise ValueError("source text is empty")
+        self._require_source(src)
         ids = self._source_ids(src)[0] + [EOS_ID]
         steps: list[DecodeStep] = []
         so_far = ["<sos>"]
@@ -570,12 +579,8 @@ class Seq2Seq(nn.Module):
             ))
             so_far.append(tok.pieces([chosen])[0])
 
-        was_training = self.training
-        self.eval()
-        try:
-            self.greedy(self._src_tensor([ids]), backend, max_len, step_hook=hook)
-        finally:
-            self.train(was_training)
+        with self._inspecting(backend):
+            self.greedy(self._src_tensor([ids]), max_len=max_len, step_hook=hook)
         return steps
 
     def _top(self, logits: torch.Tensor) -> list[TopToken]:
@@ -609,17 +614,11 @@ class Seq2Seq(nn.Module):
         it already (decoded by this model, with the same heads off), else decoded here.
         With `ablate`, those heads are switched off for the whole trace."""
         tok = self._require_tokenizer()
-        if not src or not src.strip():
-            raise ValueError("source text is empty")
-        was_training = self.training
-        self.eval()
-        try:
-            with using_backend(backend), self.ablating(ablate) as heads:
-                tr = self._trace(tok, src, tgt, causal, translation)
-                tr.ablated_heads = heads
-                return tr
-        finally:
-            self.train(was_training)
+        self._require_source(src)
+        with self._inspecting(backend, ablate) as heads:
+            tr = self._trace(tok, src, tgt, causal, translation)
+        tr.ablated_heads = heads
+        return tr
 
     @torch.no_grad()
     def head_importance(self, src: str, tgt: str | None = None, causal: bool = True,
@@ -631,35 +630,28 @@ class Seq2Seq(nn.Module):
         `tgt`, else `translation`, else the model's greedy translation. One batched pass:
         row 0 is the intact model, row n switches off the n-th head only."""
         tok = self._require_tokenizer()
-        if not src or not src.strip():
-            raise ValueError("source text is empty")
-        was_training = self.training
-        self.eval()
-        try:
-            with using_backend(backend):
-                src_ids = self._source_ids(src)[0] + [EOS_ID]
-                if tgt is None:
-                    tgt = translation if translation is not None else tok.decode(
-                        self.greedy(self._src_tensor([src_ids]))[0])
-                tgt_ids = self._fit(*tok.encode_with_words(tgt.strip(), chinese=True))[0]
-                H = self.cfg.n_heads
-                heads = [(kind, layer, head) for kind in ATTENTION_KINDS
-                         for layer in range(self.n_layers(kind)) for head in range(H)]
-                n = 1 + len(heads)
-                gates = {(kind, layer): torch.ones(n, H, device=self.device)
-                         for kind, layer, _ in heads}
-                for row, (kind, layer, head) in enumerate(heads, 1):
-                    gates[(kind, layer)][row, head] = 0.0
-                src_t = self._src_tensor([src_ids]).repeat(n, 1)
-                dec_in = self._src_tensor([[SOS_ID] + tgt_ids]).repeat(n, 1)
-                with gating_heads(gates):
-                    logits = self.forward(src_t, dec_in, causal=causal)
-                gold = self._src_tensor([tgt_ids + [EOS_ID]]).repeat(n, 1)
-                logp = torch.log_softmax(logits.double(), -1).gather(-1, gold[..., None])
-                total = logp[..., 0].sum(-1).cpu().numpy()
-                backend_used = self._active_backend()
-        finally:
-            self.train(was_training)
+        self._require_source(src)
+        H = self.cfg.n_heads
+        heads = [(kind, layer, head) for kind in ATTENTION_KINDS
+                 for layer in range(self.n_layers(kind)) for head in range(H)]
+        n = 1 + len(heads)
+        gates = {(kind, layer): torch.ones(n, H, device=self.device) for kind, layer, _ in heads}
+        for row, (kind, layer, head) in enumerate(heads, 1):
+            gates[(kind, layer)][row, head] = 0.0
+        with self._inspecting(backend):
+            src_ids = self._source_ids(src)[0] + [EOS_ID]
+            if tgt is None:
+                tgt = translation if translation is not None else tok.decode(
+                    self.greedy(self._src_tensor([src_ids]))[0])
+            tgt_ids = self._fit(*tok.encode_with_words(tgt.strip(), chinese=True))[0]
+            src_t = self._src_tensor([src_ids]).repeat(n, 1)
+            dec_in = self._src_tensor([[SOS_ID] + tgt_ids]).repeat(n, 1)
+            with gating_heads(gates):
+                logits = self.forward(src_t, dec_in, causal=causal)
+            gold = self._src_tensor([tgt_ids + [EOS_ID]]).repeat(n, 1)
+            logp = torch.log_softmax(logits.double(), -1).gather(-1, gold[..., None])
+            total = logp[..., 0].sum(-1).cpu().numpy()
+            backend_used = self._active_backend()
         drop = {kind: np.zeros((self.n_layers(kind), H)) for kind in ATTENTION_KINDS}
         for row, (kind, layer, head) in enumerate(heads, 1):
             drop[kind][layer, head] = total[0] - total[row]

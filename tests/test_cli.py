@@ -140,19 +140,23 @@ def test_export_neuron_json_matches_the_exported_map(monkeypatch, tiny_checkpoin
     assert "causal mask" in self_row["masked_reason"]["2"]
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("cross:0:1", "KIND:LAYER:HEAD:ROW"), ("dec:0:0:0", "KIND must be one of"),
-    ("enc:x:0:0", "must be integers"), ("enc:0:0:99", "row must be in")])
-def test_export_neuron_bad_spec_is_a_usage_error(monkeypatch, tiny_checkpoints, tmp_path,  # noqa: F811
-                                                 capsys, spec, message):
+@pytest.mark.parametrize("flag, spec, message", [
+    ("--neuron", "cross:0:1", "KIND:LAYER:HEAD:ROW"),
+    ("--neuron", "dec:0:0:0", "KIND must be one of"),
+    ("--neuron", "enc:x:0:0", "must be integers"), ("--neuron", "enc:0:0:99", "row must be in"),
+    ("--ablate", "cross:0", "KIND:LAYER:HEAD"), ("--ablate", "enc:5:0", "layers are 0..1"),
+    ("--ablate", "self:0:9", "heads are")])
+def test_export_bad_spec_is_a_usage_error(monkeypatch, tiny_checkpoints, tmp_path,  # noqa: F811
+                                          capsys, flag, spec, message):
     monkeypatch.setattr(pipeline, "load_pretrained",
                         lambda norm: load_checkpoint(tiny_checkpoints / norm))
     with pytest.raises(SystemExit) as exc:
         cli.main(["export", "--src", "I love you", "--format", "svg", "--out", str(tmp_path),
-                  "--neuron", spec])
+                  flag, spec])
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "usage:" in err and message in err, err
+    assert not list(tmp_path.iterdir())  # nothing written before the error
 
 
 def test_export_ablate_changes_translation_and_says_which_heads(monkeypatch, tiny_checkpoints,  # noqa: F811
@@ -192,17 +196,3 @@ def test_export_ablate_changes_translation_and_says_which_heads(monkeypatch, tin
         other["target_text"])
     assert (tmp_path / "attnviz_post_causal_ablated_cross_grid.svg").exists()
 
-
-@pytest.mark.parametrize("spec, message", [
-    ("cross:0", "KIND:LAYER:HEAD"), ("enc:5:0", "layers are 0..1"), ("self:0:9", "heads are")])
-def test_export_ablate_bad_spec_is_a_usage_error(monkeypatch, tiny_checkpoints, tmp_path,  # noqa: F811
-                                                 capsys, spec, message):
-    monkeypatch.setattr(pipeline, "load_pretrained",
-                        lambda norm: load_checkpoint(tiny_checkpoints / norm))
-    with pytest.raises(SystemExit) as exc:
-        cli.main(["export", "--src", "I love you", "--format", "svg", "--out", str(tmp_path),
-                  "--ablate", spec])
-    assert exc.value.code == 2
-    err = capsys.readouterr().err
-    assert "usage:" in err and message in err, err
-    assert not list(tmp_path.iterdir())
