@@ -102,6 +102,17 @@ def _masked_cells(mask: np.ndarray, xaxis: str = "x", yaxis: str = "y", size: in
     ]
 
 
+def _click_targets(fig: go.Figure, x: np.ndarray, y: np.ndarray, customdata: np.ndarray,
+                   size: int, hover: str) -> None:
+    """An invisible marker on every cell, in the order given (row-major): Streamlit cannot
+    select a Plotly heatmap's cells, but it reports a click on a marker by its index."""
+    fig.add_trace(go.Scatter(
+        x=x, y=y, customdata=customdata, mode="markers", showlegend=False,
+        marker={"size": size, "symbol": "square", "opacity": 0},
+        hovertemplate=hover + "<extra></extra>"))
+    fig.update_layout(clickmode="event+select", dragmode=False)
+
+
 def heatmap(
     probs: np.ndarray,
     query_labels: Sequence[str],
@@ -117,6 +128,7 @@ def heatmap(
     width: int | None = None,
     numbered: bool = True,
     value_name: str = "p",
+    click_hint: str = "",
 ) -> go.Figure:
     """One attention map: rows are queries, columns keys, cells the probabilities.
 
@@ -126,7 +138,8 @@ def heatmap(
     numbered=False for labels that already say their positions (see tick_labels). zmax
     is the top of the colour scale (1 for probabilities; a map's own maximum to see the
     structure of small values in long maps); value_name names the cells' values on the
-    colour bar and in hover ("p", or "share" for a rollout)."""
+    colour bar and in hover ("p", or "share" for a rollout). With `click_hint` (said on
+    hover), every cell can be clicked: the click names the cell's row-major index."""
     probs = np.asarray(probs)
     if probs.ndim != 2 or probs.shape != (len(query_labels), len(key_labels)):
         raise ValueError(f"probs shape {probs.shape} does not match "
@@ -148,6 +161,15 @@ def heatmap(
     if mask is not None and np.any(mask):
         fig.add_traces(_masked_cells(np.asarray(mask, dtype=bool), size=14))
     cell = 24 if max(nq, nk) <= 24 else 14
+    if click_hint:
+        fig.update_traces(hoverinfo="skip", selector={"type": "heatmap"})
+        rows, cols = np.meshgrid(np.arange(nq), np.arange(nk), indexing="ij")
+        values = np.array(["masked" if np.isnan(v) else f"{safe_text(value_name)} = {v:.6f}"
+                           for v in z.ravel()], dtype=object)
+        data = np.concatenate([custom.reshape(-1, 2), values[:, None]], axis=1)
+        _click_targets(fig, cols.ravel(), rows.ravel(), data, size=cell,
+                       hover=("query %{customdata[0]}<br>key %{customdata[1]}<br>"
+                              f"%{{customdata[2]}}<br>{safe_text(click_hint)}"))
     _base_layout(fig, title, height or min(1400, 170 + cell * nq + 7 * max(map(len, k_ticks))),
                  width)
     (k_pos, k_text), (q_pos, q_text) = _axis_ticks(k_ticks), _axis_ticks(q_ticks)
@@ -251,12 +273,9 @@ def head_summary(
     ))
     if clickable:
         grid_y, grid_x = np.meshgrid(layer_names, heads, indexing="ij")
-        fig.add_trace(go.Scatter(
-            x=grid_x.ravel(), y=grid_y.ravel(), customdata=values.ravel(), mode="markers",
-            showlegend=False, marker={"size": 40, "symbol": "square", "opacity": 0},
-            hovertemplate=(f"%{{y}}, %{{x}}<br>{safe_text(value_name)} = %{{customdata:.4f}}"
-                           "<br>click to switch it off or on<extra></extra>")))
-        fig.update_layout(clickmode="event+select", dragmode=False)
+        _click_targets(fig, grid_x.ravel(), grid_y.ravel(), values.ravel(), size=40,
+                       hover=(f"%{{y}}, %{{x}}<br>{safe_text(value_name)} = "
+                              "%{customdata:.4f}<br>click to switch it off or on"))
     _base_layout(fig, title, 120 + 48 * n_layers)
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=0)

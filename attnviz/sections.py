@@ -7,6 +7,7 @@ Plotly labels: never through Markdown or HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -199,7 +200,8 @@ NEURON_CAPTION = (
     "column j (what the attention kernel receives), multiplied element-wise and summed, "
     "times the scale 1/√D, give the score of cell (i, j). Softmax over the row's scores "
     "turns them into the probabilities the heatmap shows: large scores win more than "
-    "their share, and a masked key gets −∞, so probability 0.")
+    "their share, and a masked key gets −∞, so probability 0. Click a cell of the head's "
+    "map, or choose its row and column, to open that score.")
 
 
 def _clamped(key: str, n: int, default: int) -> None:
@@ -208,6 +210,17 @@ def _clamped(key: str, n: int, default: int) -> None:
         st.session_state[key] = min(default, n - 1)
     elif st.session_state[key] >= n:
         st.session_state[key] = n - 1
+
+
+def _pick_cell(chart_key: str, n_keys: int) -> None:
+    """A click on the map opens that cell: its row and column become the selectors' values."""
+    event = st.session_state.get(chart_key) or {}
+    for point in event.get("selection", {}).get("points", []):
+        if point.get("point_index") is not None:
+            row, col = divmod(int(point["point_index"]), n_keys)
+            st.session_state.update({"neuron-row": row, "neuron-col": col})
+    # A fresh chart (new key) on the next run: a click on the same cell counts again.
+    st.session_state["neuron-clicks"] = st.session_state.get("neuron-clicks", 0) + 1
 
 
 def neuron_view(view: View) -> None:
@@ -235,6 +248,12 @@ def neuron_view(view: View) -> None:
                           format_func=lambda i: f"{i}·{q_ticks[i]}") or 0
     col = c_col.selectbox("Key column j", list(range(len(k_names))), key="neuron-col",
                           format_func=lambda j: f"{j}·{k_names[j]}") or 0
+    chart_key = f"neuron-pick-{st.session_state.get('neuron-clicks', 0)}"
+    pick = trace_views.attention_heatmap(tr, kind, layer, head, view.prefix(norm),
+                                         click_hint="click to open this score")
+    st.plotly_chart(pick, key=chart_key, config={"displaylogo": False},
+                    on_select=partial(_pick_cell, chart_key, len(k_names)),
+                    selection_mode="points")
     row_view = neuron.score_row(tr, kind, layer, head, row)
     reason = neuron.mask_reason(tr, kind, row, col)
     if reason is not None:

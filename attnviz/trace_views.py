@@ -71,7 +71,7 @@ def select(maps: np.ndarray, layer: int, head: int | None) -> np.ndarray:
 
 
 def attention_heatmap(trace: Trace, kind: str, layer: int, head: int | None,
-                      title_prefix: str = "") -> go.Figure:
+                      title_prefix: str = "", click_hint: str = "") -> go.Figure:
     maps = trace.maps(kind)
     q_ticks, q_hover = query_labels(trace, kind)
     _, keys = trace.axes(kind)
@@ -79,7 +79,7 @@ def attention_heatmap(trace: Trace, kind: str, layer: int, head: int | None,
     title = f"{title_prefix}{kind_title(trace, kind)}\nlayer {layer} · {head_name(head)}"
     return figures.heatmap(select(maps, layer, head), q_ticks, keys, mask=kind_mask(trace, kind),
                            title=title, query_title=q_title, key_title=k_title,
-                           query_hover=q_hover)
+                           query_hover=q_hover, click_hint=click_hint)
 
 
 def attention_grid(trace: Trace, kind: str, title_prefix: str = "") -> go.Figure:

@@ -30,6 +30,21 @@ def _encoder_sentence(page) -> str:
     return "".join(pieces).replace("▁", " ").strip()
 
 
+def _click_cell(page, chart: int, y, x) -> None:
+    """Click a chart at data coordinates (x, y), where Plotly drew them."""
+    target = page.locator(".js-plotly-plot").nth(chart)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    px, py = target.evaluate(
+        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
+        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]", [y, x])
+    page.mouse.click(box["x"] + px, box["y"] + py)
+
+
+def _click_importance_cell(page, chart: int, layer: int, head: int) -> None:
+    _click_cell(page, chart, f"layer {layer}", f"h{head}")
+
+
 def test_heatmaps_show_token_labels(app_server, page):
     page.goto(_url(app_server, src="I love you", tgt="我爱你"))
     wait_for_app(page)
@@ -180,18 +195,14 @@ def test_neuron_tab_shows_vectors_scores_and_probs(app_server, page):
                   "× scale 0.1250", "▁love", "<eos>"):
         assert words in text, words
     assert "1/√D" in page.inner_text("body")
-
-
-def _click_importance_cell(page, chart: int, layer: int, head: int) -> None:
-    """Click the importance map's cell (layer, head) where Plotly drew it."""
-    target = page.locator(".js-plotly-plot").nth(chart)
-    target.scroll_into_view_if_needed()
-    box = target.bounding_box()
-    x, y = target.evaluate(
-        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
-        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]",
-        [f"layer {layer}", f"h{head}"])
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    # A click on the head's map opens that cell (row 3, "▁爱 → 你"; column 1, "▁love").
+    _click_cell(page, 0, 3, 1)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes('Scores of query 3'))", timeout=60_000)
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "3·" in body and "1·▁love" in body
 
 
 def test_ablation_tab_switches_heads_off_by_click_and_button(app_server, page):
