@@ -251,6 +251,8 @@ def neuron_view(view: View) -> None:
     chart_key = f"neuron-pick-{st.session_state.get('neuron-clicks', 0)}"
     pick = trace_views.attention_heatmap(tr, kind, layer, head, view.prefix(norm),
                                          click_hint="click to open this score")
+    pick.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
+                   line={"color": "#ff7f0e", "width": 3})  # the open cell
     st.plotly_chart(pick, key=chart_key, config={"displaylogo": False},
                     on_select=partial(_pick_cell, chart_key, len(k_names)),
                     selection_mode="points")
