@@ -1,8 +1,9 @@
 """The neuron view of one attention score: the query and key vectors behind a cell, their
 element-wise product, the scaled sum that is the score, and the whole row's scores before
-softmax beside its probabilities after it. Pure numpy, from a `models.trace.Trace` only.
+softmax beside its probabilities after it. Pure numpy: `row_view` from plain arrays (the
+"Your model" page's), `score_row` from a `models.trace.Trace`.
 
-    score(i, j) = scale · Σ_d q_i[d] · k_j[d],   scale = 1 / sqrt(D)
+    score(i, j) = scale · Σ_d q_i[d] · k_j[d],   scale = 1 / sqrt(D) (a model may pass another)
     probs(i, ·) = softmax over the keys query i may see; masked keys get probability 0
 
 A trace is one sentence, so its keys are never padded; the only masked cells are the
@@ -39,10 +40,37 @@ def mask_reason(trace: Trace, kind: str, row: int, col: int) -> str | None:
     return CAUSAL_REASON.format(i=row, j=col)
 
 
+def row_view(query: np.ndarray, keys: np.ndarray, scale: float, masked: np.ndarray,
+             map_row: np.ndarray) -> dict[str, Any]:
+    """One query row from plain arrays: `query` (D,), `keys` (Lk, D), `scale`, `masked`
+    (Lk,, bool, True where the query may not see the key) and `map_row` (Lk,, the map's
+    row as the kernel gave it) -> the same fields, as float64, plus `scores` (Lk,, NaN
+    where masked) and `probs` (Lk,, softmax of the visible scores, 0 where masked)."""
+    query = np.asarray(query, dtype=np.float64)
+    keys = np.asarray(keys, dtype=np.float64)
+    masked = np.asarray(masked, dtype=bool)
+    map_row = np.asarray(map_row, dtype=np.float64)
+    n_keys = keys.shape[0]
+    if query.ndim != 1 or keys.ndim != 2 or keys.shape[1] != query.shape[0]:
+        raise ValueError(f"query (D,) and keys (Lk, D) expected, got {query.shape} and "
+                         f"{keys.shape}")
+    if masked.shape != (n_keys,) or map_row.shape != (n_keys,):
+        raise ValueError(f"masked {masked.shape} and map_row {map_row.shape} must be "
+                         f"({n_keys},), one per key")
+    raw = keys @ query * scale
+    scores = np.where(masked, np.nan, raw)
+    probs = np.zeros_like(raw)
+    if (~masked).any():
+        vis = raw[~masked]
+        e = np.exp(vis - vis.max())
+        probs[~masked] = e / e.sum()
+    return {"query": query, "keys": keys, "scale": float(scale), "scores": scores,
+            "probs": probs, "masked": masked, "map_row": map_row}
+
+
 def score_row(trace: Trace, kind: str, layer: int, head: int, row: int) -> dict[str, Any]:
-    """One query row of one head: `query` (D,), `keys` (Lk, D), `scale`, `scores` (Lk,
-    float, NaN where masked), `probs` (Lk,, softmax of the visible scores, 0 where masked),
-    `masked` (Lk,, bool), `map_row` (Lk,, the trace's own map row, as the kernel gave it)."""
+    """One query row of one head (`row_view`'s fields, and `kind`, `layer`, `head`,
+    `row`): the map row is the trace's own, as the kernel gave it."""
     if kind not in ATTENTION_KINDS:
         raise ValueError(f"kind must be one of {ATTENTION_KINDS}, got {kind!r}")
     q_all, k_all = trace.queries[kind], trace.keys[kind]
@@ -51,20 +79,9 @@ def score_row(trace: Trace, kind: str, layer: int, head: int, row: int) -> dict[
                            ("row", row, n_rows)):
         if not 0 <= value < n:
             raise ValueError(f"{name} must be in 0..{n - 1}, got {value}")
-    query = q_all[layer, head, row].astype(np.float64)
-    keys = k_all[layer, head].astype(np.float64)
-    scale = 1.0 / math.sqrt(dim)
-    raw = keys @ query * scale
-    masked = masked_keys(trace, kind, row)
-    scores = np.where(masked, np.nan, raw)
-    probs = np.zeros_like(raw)
-    if (~masked).any():
-        vis = raw[~masked]
-        e = np.exp(vis - vis.max())
-        probs[~masked] = e / e.sum()
-    return {"kind": kind, "layer": layer, "head": head, "row": row, "query": query,
-            "keys": keys, "scale": scale, "scores": scores, "probs": probs, "masked": masked,
-            "map_row": trace.maps(kind)[layer, head, row].astype(np.float64)}
+    view = row_view(q_all[layer, head, row], k_all[layer, head], 1.0 / math.sqrt(dim),
+                    masked_keys(trace, kind, row), trace.maps(kind)[layer, head, row])
+    return {"kind": kind, "layer": layer, "head": head, "row": row, **view}
 
 
 def cell(view: dict[str, Any], col: int) -> dict[str, Any]:

@@ -216,16 +216,27 @@ def neuron_figures(trace: Trace, row_view: dict, col: int, title_prefix: str = "
                    ) -> tuple[go.Figure, go.Figure, go.Figure]:
     """The neuron view of cell (row, col) of a `neuron.score_row`: (q, k and q ⊙ k as a
     small heatmap, the row's scores before softmax, its probabilities after it)."""
-    from .neuron import cell
-
     kind, layer, head, row = (row_view[k] for k in ("kind", "layer", "head", "row"))
     q_names, k_names = trace.axes(kind)
     q_ticks, _ = query_labels(trace, kind)
+    return row_neuron_figures(row_view, row, col, query_name=q_names[row],
+                              query_tick=q_ticks[row], key_names=k_names,
+                              where=f"{kind_title(trace, kind)}, layer {layer}, head {head}",
+                              title_prefix=title_prefix)
+
+
+def row_neuron_figures(row_view: dict, row: int, col: int, *, query_name: str,
+                       query_tick: str, key_names: Sequence[str], where: str,
+                       title_prefix: str = "") -> tuple[go.Figure, go.Figure, go.Figure]:
+    """`neuron_figures` from plain labels, for a `neuron.row_view` of any model: query
+    `row` is named `query_name` (and `query_tick` in titles), its keys `key_names`;
+    `where` says which layer and head."""
+    from .neuron import cell
+
     c = cell(row_view, col)
-    where = f"{kind_title(trace, kind)}, layer {layer}, head {head}"
     vectors = figures.vector_rows(
-        {f"q (query {row}·{q_names[row]})": row_view["query"],
-         f"k (key {col}·{k_names[col]})": c["key"], "q ⊙ k": c["product"]},
+        {f"q (query {row}·{query_name})": row_view["query"],
+         f"k (key {col}·{key_names[col]})": c["key"], "q ⊙ k": c["product"]},
         title=f"{title_prefix}Query and key vectors · {where}\n"
               f"Σ q ⊙ k = {c['dot']:.4f}; × scale {row_view['scale']:.4f} = "
               + ("masked" if c["masked"] else f"score {c['score']:.4f}"))
@@ -233,11 +244,11 @@ def neuron_figures(trace: Trace, row_view: dict, col: int, title_prefix: str = "
                    else "no key is masked")
     scores = figures.bar_row(
         [0.0 if m else s for s, m in zip(row_view["scores"], row_view["masked"], strict=True)],
-        k_names, highlight=col, ymax=None, y_title="score",
-        title=f"{title_prefix}Scores of query {row}·{q_ticks[row]} before softmax\n"
+        key_names, highlight=col, ymax=None, y_title="score",
+        title=f"{title_prefix}Scores of query {row}·{query_tick} before softmax\n"
               f"(q · k × scale per key; {masked_note})")
     probs = figures.bar_row(
-        row_view["probs"], k_names, highlight=col, y_title="p",
+        row_view["probs"], key_names, highlight=col, y_title="p",
         title=f"{title_prefix}Probabilities after softmax\n"
               f"(the heatmap's row {row}; they sum to 1)")
     return vectors, scores, probs

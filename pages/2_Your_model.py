@@ -10,7 +10,7 @@ from kernels import configure
 
 configure()  # this page's own start (it is also reachable without app.py's imports)
 
-from attnviz import figures  # noqa: E402
+from attnviz import figures, hf_views  # noqa: E402
 from attnviz.backends.hf import UnsupportedAttention  # noqa: E402
 from attnviz.backends.hf_local import (  # noqa: E402
     FULL_MAP_LIMIT,
@@ -35,9 +35,15 @@ def _load(folder: str):
 # A long text's maps take seconds on a CPU; moving the head slider or the colour scale
 # must not compute them again. (A model that cannot run raises, and nothing is cached.)
 @st.cache_data(max_entries=4, show_spinner="Running the model on attnviz's kernel…")
-def _maps(folder: str, text: str, target: str | None, pool: int | None):
+def _maps(folder: str, text: str, target: str | None, pool: int | None,
+          vectors: bool = False):
     model, tokenizer = _load(folder)
-    return attention_maps(model, tokenizer, text, target, pool)
+    return attention_maps(model, tokenizer, text, target, pool, vectors=vectors)
+
+
+@st.cache_data(max_entries=4, show_spinner="Rolling out the attention…")
+def _rollout(folder: str, text: str, target: str | None):
+    return hf_views.model_rollout(_maps(folder, text, target, None))
 
 
 folder = st.text_input("Model folder", placeholder="/path/to/saved/model")
@@ -60,33 +66,111 @@ if pool:
                             value=pool)
     st.info(f"{length} tokens: maps longer than {FULL_MAP_LIMIT} tokens are shown pooled, "
             f"each cell the mean of a {pool} × {pool} tile.")
+pooled = bool(pool and pool > 1)
 try:
-    layers = _maps(folder, text, target, pool if pool and pool > 1 else None)
+    layers = _maps(folder, text, target, pool if pooled else None)
 except UnsupportedAttention as error:
     st.error(f"attnviz's kernel cannot run this model: {error}")
     st.stop()
 
-names = [layer.name for layer in layers]
-choice = st.selectbox("Attention layer", names)
-layer = layers[names.index(choice)]
-head = st.slider("Head", 0, layer.maps.shape[0] - 1, 0) if layer.maps.shape[0] > 1 else 0
-# Over hundreds of keys most probabilities are small: scaling colours to the map's own
-# maximum, or to its 99th percentile (the top 1% of cells saturate), shows their structure,
-# at the price of comparability between maps.
-SCALES = {"0 to 1": None, "0 to this map's maximum": 100.0,
-          "0 to its 99th percentile": 99.0}
-scale = st.radio("Colour scale", list(SCALES), horizontal=True,
-                 help="Probabilities of long inputs are small; a top colour taken from the "
-                      "map itself shows their structure. 0 to 1 compares maps with each other.")
-percentile = SCALES[scale]
-zmax = 1.0 if percentile is None else max(float(np.percentile(layer.maps[head], percentile)),
-                                          1e-12)
-fig = figures.heatmap(layer.maps[head], layer.query_tokens, layer.key_tokens,
-                      title=f"{layer.name} · head {head}", zmax=zmax,
-                      numbered=layer.pool is None)
-figure_with_exports(fig, f"{layer.name}-head{head}", "your-model-map", probs=layer.maps[head],
-                    query_labels=layer.query_tokens, key_labels=layer.key_tokens)
-if st.checkbox("All heads of this layer"):
-    grid = figures.heads_grid(layer.maps[None], layer.query_tokens, layer.key_tokens,
-                              layer_names=[layer.name], numbered=layer.pool is None)
-    figure_with_exports(grid, f"{layer.name}-heads", "your-model-grid")
+
+
+def attention_tab() -> None:
+    names = [layer.name for layer in layers]
+    choice = st.selectbox("Attention layer", names)
+    layer = layers[names.index(choice)]
+    head = st.slider("Head", 0, layer.maps.shape[0] - 1, 0) if layer.maps.shape[0] > 1 else 0
+    # Over hundreds of keys most probabilities are small: scaling colours to the map's own
+    # maximum, or to its 99th percentile (the top 1% of cells saturate), shows their
+    # structure, at the price of comparability between maps.
+    scales = {"0 to 1": None, "0 to this map's maximum": 100.0,
+              "0 to its 99th percentile": 99.0}
+    scale = st.radio("Colour scale", list(scales), horizontal=True,
+                     help="Probabilities of long inputs are small; a top colour taken from "
+                          "the map itself shows their structure. 0 to 1 compares maps with "
+                          "each other.")
+    percentile = scales[scale]
+    zmax = 1.0 if percentile is None else max(
+        float(np.percentile(layer.maps[head], percentile)), 1e-12)
+    fig = figures.heatmap(layer.maps[head], layer.query_tokens, layer.key_tokens,
+                          title=f"{layer.name} · head {head}", zmax=zmax,
+                          numbered=layer.pool is None)
+    figure_with_exports(fig, f"{layer.name}-head{head}", "your-model-map",
+                        probs=layer.maps[head], query_labels=layer.query_tokens,
+                        key_labels=layer.key_tokens)
+    if st.checkbox("All heads of this layer"):
+        grid = figures.heads_grid(layer.maps[None], layer.query_tokens, layer.key_tokens,
+                                  layer_names=[layer.name], numbered=layer.pool is None)
+        figure_with_exports(grid, f"{layer.name}-heads", "your-model-grid")
+
+
+def _pooled_notice(view: str) -> bool:
+    """True (after saying why) when the maps are pooled: these views need the full maps."""
+    if pooled:
+        st.info(hf_views.pooled_message(view))
+    return pooled
+
+
+def rollout_tab() -> None:
+    st.caption(hf_views.ROLLOUT_CAPTION)
+    if _pooled_notice("rollout"):
+        return
+    roll = _rollout(folder, text, target)
+    last = len(roll.names) - 1
+    layer = (st.select_slider("Rollout through self-attention layer", list(range(last + 1)),
+                              value=last) if last else 0)
+    figure_with_exports(hf_views.rollout_figure(roll, layer), f"rollout-L{layer}",
+                        "your-model-rollout", probs=roll.rollout[layer],
+                        query_labels=roll.tokens, key_labels=roll.tokens)
+    if roll.decoder_source is not None:
+        last = len(roll.decoder_names) - 1
+        dec = (st.select_slider("Decoder source attribution through decoder layer",
+                                list(range(last + 1)), value=last) if last else 0)
+        figure_with_exports(hf_views.decoder_rollout_figure(roll, dec),
+                            f"rollout-decoder-source-L{dec}", "your-model-decoder-rollout",
+                            probs=roll.decoder_source[dec], query_labels=roll.target_tokens,
+                            key_labels=roll.tokens)
+
+
+def neuron_tab() -> None:
+    st.caption(hf_views.NEURON_CAPTION)
+    if _pooled_notice("neuron"):
+        return
+    # The query and key vectors are kept only here: the model runs once more, keeping them.
+    with_vectors = _maps(folder, text, target, None, vectors=True)
+    names = [layer.name for layer in with_vectors]
+    c_layer, c_head = st.columns([3, 1])
+    layer = with_vectors[names.index(c_layer.selectbox("Neuron view: attention layer", names)
+                                     or names[0])]
+    n_heads, n_rows, n_keys = layer.maps.shape
+    head = c_head.selectbox("Head", list(range(n_heads))) or 0
+    # (No widget keys: other options make new widgets, so a row always exists.)
+    c_row, c_col = st.columns(2)
+    row = c_row.selectbox("Query row i", list(range(n_rows)), index=min(1, n_rows - 1),
+                          format_func=lambda i: f"{i}·{layer.query_tokens[i]}") or 0
+    col = c_col.selectbox("Key column j", list(range(n_keys)),
+                          format_func=lambda j: f"{j}·{layer.key_tokens[j]}") or 0
+    view = hf_views.neuron_row(layer, head, row)
+    reason = hf_views.mask_reason(layer, row, col)
+    if reason is not None:
+        st.warning(f"Cell ({row}, {col}) is {reason}.", icon=":material/block:")
+    vectors, scores, probs = hf_views.neuron_figures(layer, view, col)
+    stem = f"{layer.name}-neuron-head{head}-row{row}"
+    figure_with_exports(vectors, f"{stem}-col{col}", "your-model-neuron-vectors")
+    left, right = st.columns(2)
+    with left:
+        figure_with_exports(scores, f"{stem}-scores", "your-model-neuron-scores")
+    with right:
+        figure_with_exports(probs, f"{stem}-probs", "your-model-neuron-probs",
+                            probs=view["probs"][None, :],
+                            query_labels=[layer.query_tokens[row]], key_labels=layer.key_tokens)
+
+
+tab_views = {"Attention maps": attention_tab, "Rollout": rollout_tab,
+             "Neuron view": neuron_tab}
+tabs = st.tabs(list(tab_views), key="your-model-tab", on_change="rerun")
+# Only the open tab is drawn: rollout and the neuron view compute when opened.
+for tab, draw in zip(tabs, tab_views.values(), strict=True):
+    with tab:
+        if tab.open:
+            draw()

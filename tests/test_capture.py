@@ -94,3 +94,48 @@ def test_capture_refuses_models_not_on_our_kernel():
     with pytest.raises(ValueError, match="pool"):
         with attnviz.capture(eager, pool=0):
             pass
+
+
+def _softmax_of_inputs(inputs, kv_group: int) -> torch.Tensor:
+    """softmax over the visible keys of scale · q · kᵀ, from a capture's KernelInputs."""
+    key = inputs.key.repeat_interleave(kv_group, dim=1)
+    scores = inputs.query @ key.transpose(-1, -2) * inputs.scale
+    scores = scores.masked_fill(~inputs.visible[:, None], float("-inf"))
+    return torch.softmax(scores.double(), dim=-1).float().nan_to_num(0.0)
+
+
+def test_capture_vectors_reproduce_the_maps(llama):
+    ids = torch.randint(3, 48, (2, 6), generator=torch.Generator().manual_seed(2))
+    mask = torch.ones_like(ids)
+    mask[0, :2] = 0  # left padding: hidden keys, and queries that see no key (zeros)
+    with torch.no_grad(), attnviz.capture(llama, heads=[1]) as plain:
+        llama(input_ids=ids, attention_mask=mask)
+    assert plain.inputs == {}  # only when asked
+    with torch.no_grad(), attnviz.capture(llama, heads=[1], vectors=True) as maps:
+        llama(input_ids=ids, attention_mask=mask)
+    for name in LAYERS:
+        inputs = maps.inputs[name]
+        # Every head, whatever `heads` keeps of the maps; K/V with their own 2 heads.
+        assert inputs.query.shape == (2, 4, 6, 8) and inputs.key.shape == (2, 2, 6, 8)
+        assert inputs.scale == pytest.approx(8 ** -0.5)
+        causal = torch.ones(6, 6, dtype=torch.bool).tril()
+        assert torch.equal(inputs.visible[1], causal)
+        assert torch.equal(inputs.visible[0], causal & (mask[0] == 1))
+        torch.testing.assert_close(_softmax_of_inputs(inputs, 2)[:, [1]], maps[name],
+                                   atol=2e-6, rtol=0)
+    with pytest.raises(TypeError, match="vectors must be True or False"):
+        with attnviz.capture(llama, vectors="yes"):  # type: ignore[arg-type]
+            pass
+
+
+def test_capture_vectors_of_torch_nn_with_extra_keys():
+    torch.manual_seed(0)
+    mha = attnviz.nn.MultiheadAttention(16, 2, batch_first=True, add_bias_kv=True,
+                                        add_zero_attn=True).eval()
+    x = torch.randn(1, 5, 16)
+    with torch.no_grad(), attnviz.capture(mha, vectors=True) as maps:
+        mha(x, x, x, need_weights=False)
+    inputs = maps.inputs[""]
+    # The kernel's keys: 5 tokens, bias_k, then the zero key.
+    assert inputs.key.shape == (1, 2, 7, 8) and (inputs.key[0, :, -1] == 0).all()
+    torch.testing.assert_close(_softmax_of_inputs(inputs, 1), maps[""], atol=2e-6, rtol=0)

@@ -86,6 +86,76 @@ def test_page_shows_the_map(saved, monkeypatch):
     assert runs == ["The quick brown fox jumps over the lazy dog.", "the fox"]
 
 
+def _chart_titles(app) -> list[str]:
+    import json
+
+    return [json.loads(el.proto.spec)["layout"].get("title", {}).get("text", "")
+            for el in app.get("plotly_chart")]
+
+
+def test_page_rollout_and_neuron_tabs(saved, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import attnviz.backends.hf_local
+
+    runs = []
+    compute = attnviz.backends.hf_local.attention_maps
+    monkeypatch.setattr(attnviz.backends.hf_local, "attention_maps",
+                        lambda *a, **kw: (runs.append(kw), compute(*a, **kw))[1])
+    st.cache_data.clear()
+    app = AppTest.from_file(str(ROOT / "pages" / "2_Your_model.py"), default_timeout=120)
+    app.run()
+    app.text_input[0].input(str(saved)).run()
+    assert not app.exception, app.exception
+    assert runs == [{"vectors": False}]
+    app.session_state["your-model-tab"] = "Rollout"
+    app.run()
+    assert not app.exception, app.exception
+    titles = _chart_titles(app)
+    assert any("Attention rollout through layers 0–1" in t for t in titles), titles
+    assert not any("head 0" in t for t in titles)  # only the open tab is drawn
+    assert runs == [{"vectors": False}]  # rollout reuses the maps on screen
+    app.session_state["your-model-tab"] = "Neuron view"
+    app.run()
+    assert not app.exception, app.exception
+    # The vectors are kept only now, in one more run of the model.
+    assert runs == [{"vectors": False}, {"vectors": True}]
+    titles = _chart_titles(app)
+    assert any("Query and key vectors" in t and "head 0" in t for t in titles), titles
+    assert any("Probabilities after softmax" in t for t in titles), titles
+    assert not app.warning  # BERT masks nothing
+    [head] = [s for s in app.selectbox if s.label == "Head"]
+    head.set_value(3).run()
+    assert not app.exception, app.exception
+    assert any("head 3" in t for t in _chart_titles(app))
+
+
+def test_pooled_maps_offer_rollout_only_unpooled(saved, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import attnviz.backends.hf_local
+
+    # Six tokens count as long here, so the page pools them by default.
+    monkeypatch.setattr(attnviz.backends.hf_local, "FULL_MAP_LIMIT", 4)
+    st.cache_data.clear()
+    app = AppTest.from_file(str(ROOT / "pages" / "2_Your_model.py"), default_timeout=120)
+    app.run()
+    app.text_input[0].input(str(saved)).run()
+    app.text_area[0].input("the quick brown fox").run()
+    for tab, chart in (("Rollout", "Attention rollout"), ("Neuron view", "Query and key")):
+        app.session_state["your-model-tab"] = tab
+        app.select_slider[0].set_value(2).run()
+        assert not app.exception, app.exception
+        assert any("needs the full maps" in i.value for i in app.info), [i.value for i in app.info]
+        assert not app.get("plotly_chart")
+        app.select_slider[0].set_value(1).run()
+        assert not app.exception, app.exception
+        assert not any("needs the full maps" in i.value for i in app.info)
+        assert any(chart in t for t in _chart_titles(app)), _chart_titles(app)
+
+
 @pytest.mark.browser
 def test_page_in_a_real_browser(saved, app_server, page):
     """A person opens "Your model", types the folder and sees a labelled heatmap."""
@@ -102,6 +172,17 @@ def test_page_in_a_real_browser(saved, app_server, page):
     page.wait_for_selector(".js-plotly-plot", timeout=60_000)
     plot_text = page.locator(".js-plotly-plot").first.inner_text()
     assert "quick" in plot_text and "[CLS]" in plot_text
+    # Each new view draws its charts when its tab is opened.
+    for tab, title, charts in (("Rollout", "Attention rollout", 1),
+                               ("Neuron view", "Query and key vectors", 3)):
+        page.get_by_role("tab", name=tab).click()
+        wait_for_app(page)
+        panel = page.get_by_role("tabpanel", name=tab)
+        page.wait_for_function(
+            "t => [...document.querySelectorAll('[role=tabpanel] .js-plotly-plot')]"
+            ".some(p => p.textContent.includes(t))", arg=title, timeout=60_000)
+        assert panel.locator(".js-plotly-plot").count() == charts
+        assert title in panel.locator(".js-plotly-plot").first.inner_text()
     # A folder that holds only pickle weights is refused in words, not with a traceback.
     box.fill(str(saved.parent / "no-such-model"))
     box.press("Enter")

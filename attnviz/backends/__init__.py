@@ -3,8 +3,10 @@ models, `capture` of their attention maps, and local loading for the "Your model
 
     attnviz.backends.hf         register() an attention implementation with transformers
     attnviz.backends.nn         MultiheadAttention, swap_attention(model)
-    attnviz.backends.capturing  capture(model, heads=..., pool=..., probs_dtype=...)
-    attnviz.backends.hf_local   load_local(folder), attention_maps(model, tokenizer, text)
+    attnviz.backends.capturing  capture(model, heads=..., pool=..., probs_dtype=...,
+                                vectors=...)
+    attnviz.backends.hf_local   load_local(folder), attention_maps(model, tokenizer, text,
+                                vectors=...)
     attnviz.backends._maps      what they share: masks in the kernel's terms, the kernel
                                 call, the shaping of maps, the state of an active capture
 

@@ -218,6 +218,11 @@ def shape_maps(probs: torch.Tensor, options: MapOptions) -> torch.Tensor:
     return probs
 
 
+def kernel_scale(scale: float | None, head_dim: int) -> float:
+    """The softmax scale the kernel is given: the model's own, else 1 / sqrt(head_dim)."""
+    return float(scale) if scale is not None else 1.0 / math.sqrt(head_dim)
+
+
 def run_attention(
     q: torch.Tensor,
     k: torch.Tensor,
@@ -247,8 +252,7 @@ def run_attention(
         raise UnsupportedAttention(
             f"head dimension {head_dim}: attnviz's kernel supports at most {MAX_HEAD_DIM}")
     options.check_heads(heads)
-    if scale is None:
-        scale = 1.0 / math.sqrt(head_dim)
+    scale = kernel_scale(scale, head_dim)
     if plan.keys < kv_length:
         k, v = k[:, :, : plan.keys], v[:, :, : plan.keys]
     kpm = plan.key_padding_mask
@@ -261,7 +265,7 @@ def run_attention(
         q, k, v = (F.pad(t, (0, padded_dim - head_dim)) for t in (q, k, v))
     kwargs, rest = (_kernel_map_kwargs(options, plan.keys == kv_length) if want_probs
                     else ({}, MapOptions()))
-    result = attention(q, k, v, causal=plan.causal, key_padding_mask=kpm, scale=float(scale),
+    result = attention(q, k, v, causal=plan.causal, key_padding_mask=kpm, scale=scale,
                        return_probs=want_probs, **kwargs)
     out, probs = result if want_probs else (result, None)
     if padded_dim != head_dim:
@@ -276,13 +280,39 @@ def run_attention(
 # ----------------------------------------------------------------------------------------
 # attnviz.capture's state, read by the attention layers
 # ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class KernelInputs:
+    """What the kernel received for one attention call, for the neuron view: softmax over
+    the visible keys of `scale · query[b, h] @ key[b, h // (H / Hkv)].T` is the map.
+
+    query (B, H, Lq, D) and key (B, Hkv, Lk, D) are float32 copies of the kernel's inputs
+    (after RoPE and whatever the model did to them; float16 and bfloat16 convert exactly);
+    `scale` is the scale the kernel used; `visible` (B, Lq, Lk) bool, True where query i
+    sees key j (the KernelMask written out, keys cut off beforehand included as unseen).
+    """
+
+    query: torch.Tensor
+    key: torch.Tensor
+    scale: float
+    visible: torch.Tensor
+
+    @classmethod
+    def of(cls, q: torch.Tensor, k: torch.Tensor, plan: KernelMask,
+           scale: float | None) -> KernelInputs:
+        q32, k32 = (t.detach().to("cpu", torch.float32, copy=True) for t in (q, k))
+        return cls(q32, k32, kernel_scale(scale, q.shape[-1]), plan.allowed(q.shape[0]).cpu())
+
+
 class CapturedMaps(dict):
     """Maps by module name: `maps[name]` is the map of that layer's latest call;
-    `maps.calls[name]` lists every call in order (one per step of `generate`)."""
+    `maps.calls[name]` lists every call in order (one per step of `generate`);
+    `maps.inputs[name]`, under `capture(..., vectors=True)`, the `KernelInputs` of the
+    latest call."""
 
     def __init__(self) -> None:
         super().__init__()
         self.calls: dict[str, list[torch.Tensor]] = {}
+        self.inputs: dict[str, KernelInputs] = {}
 
     def add(self, name: str, probs: torch.Tensor) -> None:
         self[name] = probs
@@ -294,6 +324,14 @@ class CaptureState:
     names: dict[int, str]  # id(module) -> its name in the captured model
     options: MapOptions
     maps: CapturedMaps = field(default_factory=CapturedMaps)
+    vectors: bool = False  # also keep each layer's KernelInputs (copies: only when asked)
+
+    def record(self, name: str, probs: torch.Tensor, q: torch.Tensor, k: torch.Tensor,
+               plan: KernelMask, scale: float | None) -> None:
+        """One call's map, and with `vectors` the query and key vectors behind it."""
+        self.maps.add(name, probs)
+        if self.vectors:
+            self.maps.inputs[name] = KernelInputs.of(q, k, plan, scale)
 
 
 ACTIVE: ContextVar[tuple[CaptureState, ...]] = ContextVar("attnviz_capture", default=())

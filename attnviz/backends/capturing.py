@@ -5,6 +5,8 @@ map of a model, by module name.
         model(**batch)
     maps["model.layers.0.self_attn"]        # (B, 2, ceil(Lq/8), ceil(Lk/8)), bfloat16
     maps.calls["model.layers.0.self_attn"]  # one map per call, e.g. per step of generate
+    with attnviz.capture(model, vectors=True) as maps: ...
+    maps.inputs["model.layers.0.self_attn"] # KernelInputs: query, key, scale, visible
 
 Works with Hugging Face models running on attnviz's kernel (`attnviz.hf.register()`, then
 attn_implementation=that name) and torch.nn models after `attnviz.nn.swap_attention`.
@@ -24,9 +26,9 @@ import torch
 from torch import nn
 
 from . import _maps
-from ._maps import CapturedMaps, CaptureState, MapOptions
+from ._maps import CapturedMaps, CaptureState, KernelInputs, MapOptions
 
-__all__ = ["CapturedMaps", "capture"]
+__all__ = ["CapturedMaps", "KernelInputs", "capture"]
 
 
 @contextmanager
@@ -36,6 +38,7 @@ def capture(
     heads: Sequence[int] | None = None,
     pool: int | None = None,
     probs_dtype: torch.dtype | None = None,
+    vectors: bool = False,
 ) -> Iterator[CapturedMaps]:
     """Collect the attention maps of every attention layer of `model` run inside the block.
 
@@ -43,11 +46,17 @@ def capture(
     in float32 by default; `heads` keeps those heads in that order, `pool` averages P x P
     tiles (edge tiles over the cells they have), `probs_dtype` sets the dtype. `.calls`
     holds every call. Under the capture, a Hugging Face model's `output_attentions`
-    returns these same maps.
+    returns these same maps. `vectors=True` also keeps, in `.inputs[name]`, the query and
+    key vectors, scale and mask the kernel received in the latest call (`KernelInputs`:
+    every head, whatever `heads` and `pool` keep of the maps); they cost a copy, so only
+    when asked.
     """
     options = MapOptions.make(heads, pool, probs_dtype)
+    if not isinstance(vectors, bool):
+        raise TypeError(f"vectors must be True or False, got {vectors!r}")
     _check_model(model)
-    state = CaptureState({id(module): name for name, module in model.named_modules()}, options)
+    state = CaptureState({id(module): name for name, module in model.named_modules()}, options,
+                         vectors=vectors)
     token = _maps.ACTIVE.set((*_maps.ACTIVE.get(), state))
     try:
         yield state.maps

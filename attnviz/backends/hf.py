@@ -259,5 +259,5 @@ def attention_forward(
     if captured is not None:
         assert probs is not None  # asked for above
         state, name = captured
-        state.maps.add(name, probs)
+        state.record(name, probs, query, key, plan, scaling)
     return out.transpose(1, 2).contiguous(), probs if requested else None

@@ -1,5 +1,6 @@
 """A Hugging Face model from a local folder, run on attnviz's kernel, for the "Your model"
-page: loading with safety rules, and one text's attention maps, pooled when long."""
+page: loading with safety rules, and one text's attention maps, pooled when long (and,
+when asked, the query and key vectors the kernel received, for the neuron view)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 import torch
 
 from . import hf
+from ._maps import KernelInputs
 from .capturing import capture
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
@@ -65,6 +67,14 @@ class LayerMaps:
     query_tokens: list[str]  # one per row: a token, or a pooled tile ("6–7 ▁the")
     key_tokens: list[str]
     pool: int | None = None  # rows and columns are means over pool x pool tiles
+    # "self": the text's self-attention (an encoder's, or a decoder-only model's);
+    # "decoder_self" and "cross": an encoder-decoder's decoder, over the target / the text.
+    kind: str = "self"
+    # With attention_maps(..., vectors=True), what the kernel received (see KernelInputs):
+    queries: np.ndarray | None = None  # (heads, Q, D) float32
+    keys: np.ndarray | None = None  # (heads, K, D) float32, the K/V head each head reads
+    scale: float | None = None  # the softmax scale the kernel used
+    visible: np.ndarray | None = None  # (Q, K) bool, True where query i sees key j
 
 
 def pooled_labels(tokens: list[str], pool: int) -> list[str]:
@@ -73,27 +83,49 @@ def pooled_labels(tokens: list[str], pool: int) -> list[str]:
             for start in range(0, len(tokens), pool)]
 
 
+def layer_kind(name: str, is_encoder_decoder: bool) -> str:
+    """LayerMaps.kind ("self", "decoder_self" or "cross") of the module called `name`."""
+    if not is_encoder_decoder or "decoder" not in name:
+        return "self"
+    cross = any(part in name for part in ("encoder_attn", "crossattention", "cross_attn"))
+    return "cross" if cross else "decoder_self"
+
+
+def _vectors(inputs: KernelInputs) -> dict[str, Any]:
+    """LayerMaps' vector fields from one call's KernelInputs (the first text)."""
+    query, key = inputs.query[0], inputs.key[0]
+    # Under grouped-query attention query head h reads K/V head h // (H / Hkv), as the kernel.
+    key = key.repeat_interleave(query.shape[0] // key.shape[0], dim=0)
+    return {"queries": query.numpy(), "keys": key.numpy(), "scale": inputs.scale,
+            "visible": inputs.visible[0].numpy()}
+
+
 def attention_maps(model, tokenizer, text: str, target: str | None = None,
-                   pool: int | None = None) -> list[LayerMaps]:
-    """Every attention layer's maps for one text (and target, for encoder-decoders)."""
+                   pool: int | None = None, vectors: bool = False) -> list[LayerMaps]:
+    """Every attention layer's maps for one text (and target, for encoder-decoders), in
+    the order the model calls them. `vectors=True` also keeps the query and key vectors
+    each layer's kernel call received (for the neuron view); it needs the full maps."""
+    if vectors and pool:
+        raise ValueError("vectors=True needs the full maps (pool=None): a pooled row is the "
+                         "mean of several queries' probabilities, not one query's softmax")
     batch = tokenizer(text, return_tensors="pt")
     source = tokenizer.convert_ids_to_tokens(batch["input_ids"][0])
     target_tokens = source
-    if model.config.is_encoder_decoder:
+    is_encoder_decoder = bool(model.config.is_encoder_decoder)
+    if is_encoder_decoder:
         labels = tokenizer(text_target=target or "", return_tensors="pt")["input_ids"]
         batch["decoder_input_ids"] = labels
         target_tokens = tokenizer.convert_ids_to_tokens(labels[0])
-    with torch.no_grad(), capture(model, pool=pool) as maps:
+    with torch.no_grad(), capture(model, pool=pool, vectors=vectors) as maps:
         model(**batch)
     layers = []
     for name, probs in maps.items():
-        q_len, k_len = probs.shape[-2:]
-        is_decoder = model.config.is_encoder_decoder and "decoder" in name
-        cross = is_decoder and any(part in name for part in ("encoder_attn", "crossattention"))
-        queries = target_tokens if is_decoder else source
-        keys = source if cross or not is_decoder else target_tokens
+        kind = layer_kind(name, is_encoder_decoder)
+        queries = source if kind == "self" else target_tokens
+        keys = target_tokens if kind == "decoder_self" else source
         if pool:
             queries, keys = pooled_labels(queries, pool), pooled_labels(keys, pool)
+        extra = _vectors(maps.inputs[name]) if vectors else {}
         layers.append(LayerMaps(name, probs[0].float().numpy(), list(queries), list(keys),
-                                pool or None))
+                                pool or None, kind, **extra))
     return layers

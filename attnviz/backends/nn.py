@@ -134,9 +134,10 @@ class MultiheadAttention(nn.MultiheadAttention):
             state, name = captured
             if kernel_options is None:
                 state.options.check_heads(heads)
-                state.maps.add(name, shape_maps(probs, state.options))
+                probs_kept = shape_maps(probs, state.options)
             else:
-                state.maps.add(name, probs)
+                probs_kept = probs
+            state.record(name, probs_kept, q, k, plan, None)
         out = out.transpose(1, 2).reshape(batch, tgt_len, embed_dim)
         out = F.linear(out, self.out_proj.weight, self.out_proj.bias)
 
