@@ -33,8 +33,8 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ("models/checkpoints/post/model.safetensors", "models/checkpoints/tokenizer.model",
                  "models/checkpoints/tokenizer.en_words.txt", "models/data/test.tsv",
-                 "models/grammar/lexicon/nouns.py", "kernels/forward.py", "attnviz/cli.py",
-                 "attnviz/backends/hf.py"):
+                 "models/grammar/lexicon/nouns.py", "models/grammar/lexicon/data/nouns.tsv",
+                 "kernels/forward.py", "attnviz/cli.py", "attnviz/backends/hf.py"):
         assert path in names, path
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(target), str(wheel)], check=True, timeout=300)
@@ -43,6 +43,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "export" in out.stdout, out.stderr
     code = ("import models; from models import load_pretrained; "
+            "from models.grammar.lexicon import lexicon; lexicon(); "  # its data files
             "print(models.__file__); print(load_pretrained('pre').translate('I love you', "
             "backend='reference'))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env,

@@ -49,6 +49,12 @@ def linked(en: str, zh: str, links: str) -> Bit:
     return Bit(toks, [(z, toks[by_j[j]]) for j, z in enumerate(zh_words)])
 
 
+def headed(en: str, zh: str, heads: str) -> Bit:
+    """English words, Chinese words, and for each Chinese word in turn the index of the
+    English word it links to ("0 1"), as the lexicon's time tables give them."""
+    return linked(en, zh, " ".join(f"{h}-{j}" for j, h in enumerate(heads.split())))
+
+
 def zh_on(tok: Tok, *words: str) -> Bit:
     """Chinese words without English tokens of their own, linked to an existing token."""
     return Bit([], [(z, tok) for z in words])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from .bits import Bit, Tok, arrange, linked, w, zh_on
+from .bits import Bit, Tok, arrange, headed, linked, w, zh_on
 from .clauses import clause
 from .lexicon import Noun, Verb, lexicon
 from .lexicon.closed import PRONOUNS, number_en, number_zh
@@ -73,7 +73,22 @@ SMALL_PLACES = [("in the box", "盒子 里", "2-0 0-1"), ("on the table", "桌�
 
 def _past_when(rng: random.Random) -> Bit:
     en, zh, heads = rng.choice(PAST_WHEN)
-    return linked(en, zh, " ".join(f"{h}-{j}" for j, h in enumerate(heads.split())))
+    return headed(en, zh, heads)
+
+
+def _negated(subj: Subject, aux: Tok, pred: Bit, when: Bit) -> Bit:
+    """"S <aux> not <pred> <when>." -> S <when> 不 <pred>。 ("She was not at home
+    yesterday." -> 她昨天不在家。)"""
+    neg = Tok("not")
+    return arrange([subj.bit, Bit([aux, neg], []), pred, when],
+                   [subj.bit, when, zh_on(neg, "不"), pred], ".")
+
+
+def _asked(subj: Subject, aux: Tok, pred: Bit, when: Bit) -> Bit:
+    """"<aux> S <pred> <when>?" -> S <when> <pred> 吗？ ("Were you at home yesterday?" ->
+    你昨天在家吗？)"""
+    return arrange([Bit([aux], []), subj.bit, pred, when],
+                   [subj.bit, when, pred, zh_on(aux, "吗")], "?")
 
 
 def past_be(rng: random.Random) -> Bit:
@@ -91,12 +106,9 @@ def past_be(rng: random.Random) -> Bit:
             return arrange([Bit([wh, aux], []), subj.bit, when],
                            [subj.bit, when, zh_on(aux, "在"), zh_on(wh, "哪里")], "?")
         if form == "q":
-            return arrange([Bit([aux], []), subj.bit, where, when],
-                           [subj.bit, when, where, zh_on(aux, "吗")], "?")
+            return _asked(subj, aux, where, when)
         if form == "neg":
-            neg = Tok("not")
-            return arrange([subj.bit, Bit([aux, neg], []), where, when],
-                           [subj.bit, when, zh_on(neg, "不"), where], ".")
+            return _negated(subj, aux, where, when)
         return arrange([subj.bit, Bit([aux], []), where, when],
                        [subj.bit, when, where], ".")
     if r < 0.55:                                    # how someone was
@@ -111,12 +123,9 @@ def past_be(rng: random.Random) -> Bit:
             if not when.en:                         # "Were you tired?" -> 你累了吗？
                 return arrange([Bit([aux], []), subj.bit, adj],
                                [subj.bit, adj, zh_on(aux, "了", "吗")], "?")
-            return arrange([Bit([aux], []), subj.bit, adj, when],
-                           [subj.bit, when, adj, zh_on(aux, "吗")], "?")
+            return _asked(subj, aux, adj, when)
         if form == "neg":
-            neg = Tok("not")
-            return arrange([subj.bit, Bit([aux, neg], []), adj, when],
-                           [subj.bit, when, zh_on(neg, "不"), adj], ".")
+            return _negated(subj, aux, adj, when)
         if form == "very":
             very = Tok("very")
             return arrange([subj.bit, Bit([aux, very], []), adj, when],
@@ -401,7 +410,7 @@ LATER = [("later", "一会儿", "0"), ("tomorrow", "明天", "0"), ("tonight", "
 
 def _times(rows: list[tuple[str, str, str]], rng: random.Random) -> Bit:
     en, zh, heads = rng.choice(rows)
-    return linked(en, zh, " ".join(f"{h}-{j}" for j, h in enumerate(heads.split())))
+    return headed(en, zh, heads)
 
 
 def object_pronoun(rng: random.Random) -> Bit:
@@ -741,11 +750,8 @@ def time_phrases(rng: random.Random) -> Bit:
     aux = Tok(do(subj.person))
     vp = _vp(act, "base", subj_en)
     if form == "neg_present":
-        neg = Tok("not")
-        return arrange([subj.bit, Bit([aux, neg], []), vp, when],
-                       [subj.bit, when, zh_on(neg, "不"), vp], ".")
-    return arrange([Bit([aux], []), subj.bit, vp, when],
-                   [subj.bit, when, vp, zh_on(aux, "吗")], "?")
+        return _negated(subj, aux, vp, when)
+    return _asked(subj, aux, vp, when)
 
 
 POSS = {"i": "my", "you": "your", "we": "our", "they": "their"}

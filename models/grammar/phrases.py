@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .bits import Bit, Tok, linked, w
+from .bits import Bit, Tok, headed, linked, w
 from .lexicon import Adjective, Noun, lexicon
 from .lexicon.closed import (
     FUTURE_TIMES,
@@ -165,7 +165,7 @@ def time_phrase(rng: random.Random, pool: str) -> Bit:
         month, month_zh = rng.choice(MONTHS)
         return linked(f"in {month}", month_zh, "1-0")     # "in May" -> 五月
     en, zh, heads = rng.choice(rows)
-    return linked(en, zh, " ".join(f"{h}-{j}" for j, h in enumerate(heads.split())))
+    return headed(en, zh, heads)
 
 
 def place(rng: random.Random) -> tuple[Bit, Bit]:
