@@ -18,7 +18,7 @@ from . import export, neuron, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
 from .pipeline import TracePair, unknown_word_notices
-from .st_components import export_buttons, figure_with_exports
+from .st_components import export_buttons, figure_with_exports, neuron_panel
 
 LEAK_CAPTION = (
     "Why the mask: in training the whole target is fed at once, shifted right behind "
@@ -257,19 +257,10 @@ def neuron_view(view: View) -> None:
                     on_select=partial(_pick_cell, chart_key, len(k_names)),
                     selection_mode="points")
     row_view = neuron.score_row(tr, kind, layer, head, row)
-    reason = neuron.mask_reason(tr, kind, row, col)
-    if reason is not None:
-        st.warning(f"Cell ({row}, {col}) is {reason}.", icon=":material/block:")
-    vectors, scores, probs = trace_views.neuron_figures(tr, row_view, col, view.prefix(norm))
-    stem = _stem(tr, kind, f"neuron_L{layer}_h{head}_row{row}")
-    figure_with_exports(vectors, f"{stem}_col{col}", "neuron-vectors")
-    left, right = st.columns(2)
-    with left:
-        figure_with_exports(scores, f"{stem}_scores", "neuron-scores")
-    with right:
-        figure_with_exports(probs, f"{stem}_probs", "neuron-probs",
-                            probs=row_view["probs"][None, :], query_labels=[q_ticks[row]],
-                            key_labels=k_names)
+    neuron_panel(trace_views.neuron_figures(tr, row_view, col, view.prefix(norm)),
+                 _stem(tr, kind, f"neuron_L{layer}_h{head}_row{row}"), "neuron",
+                 reason=neuron.mask_reason(tr, kind, row, col), cell=(row, col),
+                 probs=row_view["probs"], query_label=q_ticks[row], key_labels=k_names)
 
 
 def post_vs_pre(pairs: dict[str, TracePair], layer: int, head: int | None) -> None:

@@ -75,3 +75,21 @@ def figure_with_exports(fig: go.Figure, stem: str, key: str, *,
         st.plotly_chart(fig, key=chart_key or f"{key}-chart", config={"displaylogo": False},
                         on_select=on_click, selection_mode="points")
     export_buttons(fig, stem, key, **raw)
+
+
+def neuron_panel(figs: tuple[go.Figure, go.Figure, go.Figure], stem: str, key: str, *,
+                 reason: str | None, cell: tuple[int, int], probs: np.ndarray,
+                 query_label: str, key_labels: Sequence[str]) -> None:
+    """The neuron view's three figures (vectors; the row's scores; its probabilities) with
+    their downloads, after a warning when the open cell (row, column) is masked."""
+    row, col = cell
+    if reason is not None:
+        st.warning(f"Cell ({row}, {col}) is {reason}.", icon=":material/block:")
+    vectors, scores, row_probs = figs
+    figure_with_exports(vectors, f"{stem}_col{col}", f"{key}-vectors")
+    left, right = st.columns(2)
+    with left:
+        figure_with_exports(scores, f"{stem}_scores", f"{key}-scores")
+    with right:
+        figure_with_exports(row_probs, f"{stem}_probs", f"{key}-probs", probs=probs[None, :],
+                            query_labels=[query_label], key_labels=key_labels)

@@ -49,23 +49,22 @@ def check_inputs(q, k, v, key_padding_mask, scale, dtypes=KERNEL_DTYPES) -> Shap
             f"q, k and v must be on one device, got {q.device}, {k.device}, {v.device}"
         )
     B, H, Lq, D = q.shape
-    if k.shape[0] != B or v.shape[0] != B:
-        raise ValueError(
-            f"batch size differs: q has {B}, k has {k.shape[0]}, v has {v.shape[0]}"
-        )
-    if k.shape[1] != v.shape[1]:
-        raise ValueError(f"k and v must have the same number of heads, got {k.shape[1]} and {v.shape[1]}")
-    Hkv = k.shape[1]
-    if Hkv == 0 or H % Hkv != 0:
-        raise ValueError(
-            f"q's {H} heads must be a multiple of k/v's {Hkv} heads (grouped-query attention)"
-        )
-    if k.shape[3] != D or v.shape[3] != D:
-        raise ValueError(
-            f"head_dim differs: q has {D}, k has {k.shape[3]}, v has {v.shape[3]}"
-        )
-    if k.shape[2] != v.shape[2]:
-        raise ValueError(f"k and v must have the same length, got {k.shape[2]} and {v.shape[2]}")
+    mismatches = (
+        (k.shape[0] != B or v.shape[0] != B,
+         f"batch size differs: q has {B}, k has {k.shape[0]}, v has {v.shape[0]}"),
+        (k.shape[1] != v.shape[1],
+         f"k and v must have the same number of heads, got {k.shape[1]} and {v.shape[1]}"),
+        (k.shape[1] == 0 or H % k.shape[1] != 0,
+         f"q's {H} heads must be a multiple of k/v's {k.shape[1]} heads (grouped-query "
+         "attention)"),
+        (k.shape[3] != D or v.shape[3] != D,
+         f"head_dim differs: q has {D}, k has {k.shape[3]}, v has {v.shape[3]}"),
+        (k.shape[2] != v.shape[2],
+         f"k and v must have the same length, got {k.shape[2]} and {v.shape[2]}"),
+    )
+    for bad, message in mismatches:
+        if bad:
+            raise ValueError(message)
     Lk = k.shape[2]
     if Lq < 1 or Lk < 1:
         raise ValueError(f"sequence lengths must be at least 1, got Lq={Lq}, Lk={Lk}")
@@ -95,4 +94,4 @@ def check_inputs(q, k, v, key_padding_mask, scale, dtypes=KERNEL_DTYPES) -> Shap
         scale = 1.0 / math.sqrt(D)
     elif not isinstance(scale, (int, float)) or isinstance(scale, bool) or not math.isfinite(scale):
         raise TypeError(f"scale must be a finite number or None, got {scale!r}")
-    return Shape(B, H, Hkv, Lq, Lk, D, float(scale))
+    return Shape(B, H, k.shape[1], Lq, Lk, D, float(scale))

@@ -19,7 +19,7 @@ from attnviz.backends.hf_local import (  # noqa: E402
     default_pool,
     load_local,
 )
-from attnviz.st_components import figure_with_exports  # noqa: E402
+from attnviz.st_components import figure_with_exports, neuron_panel  # noqa: E402
 
 st.title("Your model")
 st.caption("A Hugging Face model saved with `save_pretrained` (safetensors weights) and its "
@@ -151,19 +151,11 @@ def neuron_tab() -> None:
     col = c_col.selectbox("Key column j", list(range(n_keys)),
                           format_func=lambda j: f"{j}·{layer.key_tokens[j]}") or 0
     view = hf_views.neuron_row(layer, head, row)
-    reason = hf_views.mask_reason(layer, row, col)
-    if reason is not None:
-        st.warning(f"Cell ({row}, {col}) is {reason}.", icon=":material/block:")
-    vectors, scores, probs = hf_views.neuron_figures(layer, view, col)
-    stem = f"{layer.name}-neuron-head{head}-row{row}"
-    figure_with_exports(vectors, f"{stem}-col{col}", "your-model-neuron-vectors")
-    left, right = st.columns(2)
-    with left:
-        figure_with_exports(scores, f"{stem}-scores", "your-model-neuron-scores")
-    with right:
-        figure_with_exports(probs, f"{stem}-probs", "your-model-neuron-probs",
-                            probs=view["probs"][None, :],
-                            query_labels=[layer.query_tokens[row]], key_labels=layer.key_tokens)
+    neuron_panel(hf_views.neuron_figures(layer, view, col),
+                 f"{layer.name}_neuron_h{head}_row{row}", "your-model-neuron",
+                 reason=hf_views.mask_reason(layer, row, col), cell=(row, col),
+                 probs=view["probs"], query_label=layer.query_tokens[row],
+                 key_labels=layer.key_tokens)
 
 
 tab_views = {"Attention maps": attention_tab, "Rollout": rollout_tab,
