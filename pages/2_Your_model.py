@@ -11,6 +11,7 @@ from kernels import configure
 configure()  # this page's own start (it is also reachable without app.py's imports)
 
 from attnviz import figures, hf_views  # noqa: E402
+from attnviz.backends import importance  # noqa: E402
 from attnviz.backends.hf import UnsupportedAttention  # noqa: E402
 from attnviz.backends.hf_local import (  # noqa: E402
     FULL_MAP_LIMIT,
@@ -19,6 +20,7 @@ from attnviz.backends.hf_local import (  # noqa: E402
     default_pool,
     load_local,
 )
+from attnviz.hf_ablation_view import Sources, head_ablation_tab  # noqa: E402
 from attnviz.st_components import figure_with_exports, neuron_panel  # noqa: E402
 
 st.title("Your model")
@@ -36,9 +38,22 @@ def _load(folder: str):
 # must not compute them again. (A model that cannot run raises, and nothing is cached.)
 @st.cache_data(max_entries=4, show_spinner="Running the model on attnviz's kernel…")
 def _maps(folder: str, text: str, target: str | None, pool: int | None,
-          vectors: bool = False):
+          vectors: bool = False, ablate: tuple = ()):
     model, tokenizer = _load(folder)
-    return attention_maps(model, tokenizer, text, target, pool, vectors=vectors)
+    extra = {"ablate": ablate} if ablate else {}
+    return attention_maps(model, tokenizer, text, target, pool, vectors=vectors, **extra)
+
+
+@st.cache_data(max_entries=8, show_spinner="Predicting the next tokens…")
+def _predictions(folder: str, text: str, target: str | None, ablate: tuple):
+    model, tokenizer = _load(folder)
+    return importance.predictions(model, tokenizer, text, target, ablate=ablate)
+
+
+@st.cache_data(max_entries=4, show_spinner="Switching off each head in turn…")
+def _importance(folder: str, text: str, target: str | None):
+    model, tokenizer = _load(folder)
+    return importance.head_importance(model, tokenizer, text, target)
 
 
 @st.cache_data(max_entries=4, show_spinner="Rolling out the attention…")
@@ -158,8 +173,20 @@ def neuron_tab() -> None:
                  key_labels=layer.key_tokens)
 
 
+def ablation_tab() -> None:
+    # Ablation changes the model, not the map: the ablated maps use the same pool size.
+    shown_pool = pool if pooled else None
+    lm = importance.lm_kind(model)
+    head_ablation_tab(Sources(
+        maps=lambda heads: _maps(folder, text, target, shown_pool, ablate=heads),
+        lm=lm, model_name=type(model).__name__,
+        predictions=lambda heads: _predictions(folder, text, target, heads),
+        importance=lambda: _importance(folder, text, target),
+        needs_target=lm == "seq2seq" and not (target or "").strip()), layers)
+
+
 tab_views = {"Attention maps": attention_tab, "Rollout": rollout_tab,
-             "Neuron view": neuron_tab}
+             "Neuron view": neuron_tab, "Head ablation": ablation_tab}
 tabs = st.tabs(list(tab_views), key="your-model-tab", on_change="rerun")
 # Only the open tab is drawn: rollout and the neuron view compute when opened.
 for tab, draw in zip(tabs, tab_views.values(), strict=True):

@@ -36,6 +36,29 @@ def saved(tmp_path_factory):
     return folder
 
 
+@pytest.fixture(scope="module")
+def saved_gpt2(tmp_path_factory, saved):
+    """A tiny GPT-2 saved with its language-model head (GPT2LMHeadModel), same tokenizer."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config
+
+    folder = tmp_path_factory.mktemp("tiny-gpt2")
+    AutoTokenizer.from_pretrained(saved).save_pretrained(folder)
+    config = GPT2Config(vocab_size=len(WORDS), n_embd=32, n_layer=2, n_head=4, n_positions=64,
+                        initializer_range=0.5, bos_token_id=2, eos_token_id=3)
+    torch.manual_seed(0)
+    AutoModelForCausalLM.from_config(config).save_pretrained(folder)
+    return folder
+
+
+def test_load_keeps_a_language_model_head(saved, saved_gpt2):
+    from attnviz.backends.importance import lm_kind
+
+    gpt2, _ = load_local(saved_gpt2)
+    bert, _ = load_local(saved)
+    assert type(gpt2).__name__ == "GPT2LMHeadModel" and lm_kind(gpt2) == "causal"
+    assert type(bert).__name__ == "BertModel" and lm_kind(bert) is None
+
+
 def test_load_and_maps(saved):
     model, tokenizer = load_local(saved)
     assert model.config._attn_implementation == "attnviz"
@@ -84,6 +107,17 @@ def test_page_shows_the_map(saved, monkeypatch):
     app.text_area[0].input("the fox").run()
     assert not app.exception, app.exception
     assert runs == ["The quick brown fox jumps over the lazy dog.", "the fox"]
+
+
+def _click_plot(page, chart: int, y, x) -> None:
+    """Click a chart at data coordinates (x, y), where Plotly drew them."""
+    target = page.locator(".js-plotly-plot").nth(chart)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    px, py = target.evaluate(
+        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
+        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]", [y, x])
+    page.mouse.click(box["x"] + px, box["y"] + py)
 
 
 def _chart_titles(app) -> list[str]:
@@ -156,10 +190,61 @@ def test_pooled_maps_offer_rollout_only_unpooled(saved, monkeypatch):
         assert any(chart in t for t in _chart_titles(app)), _chart_titles(app)
 
 
+def _ablation_app(folder):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    st.cache_data.clear()
+    app = AppTest.from_file(str(ROOT / "pages" / "2_Your_model.py"), default_timeout=120)
+    app.run()
+    app.text_input[0].input(str(folder)).run()
+    app.session_state["your-model-tab"] = "Head ablation"
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_page_head_ablation_without_an_lm_head(saved):
+    app = _ablation_app(saved)
+    assert any("needs a model with a language-model head" in i.value for i in app.info)
+    assert not app.get("plotly_chart")  # nothing switched off, no importance: no chart
+    app.multiselect[0].set_value(["L0 h1"]).run()
+    assert not app.exception, app.exception
+    titles = _chart_titles(app)
+    assert "encoder.layer.0.attention.self · head 0, heads switched off" in titles, titles
+    captions = " ".join(c.value for c in app.caption)
+    assert "Switched off: L0 (encoder.layer.0.attention.self) h1." in captions
+    assert "cannot change" in captions  # layer 0's own map: a head of it is off
+    [layer] = [s for s in app.selectbox if s.label == "Map: attention layer"]
+    layer.set_value("encoder.layer.1.attention.self").run()
+    captions = " ".join(c.value for c in app.caption)
+    assert "largest change of a probability" in captions and "cannot change" not in captions
+
+
+def test_page_head_ablation_with_importance(saved_gpt2, monkeypatch):
+    import attnviz.backends.importance as importance
+
+    runs = []
+    compute = importance.head_importance
+    monkeypatch.setattr(importance, "head_importance",
+                        lambda *a, **kw: (runs.append(a[2]), compute(*a, **kw))[1])
+    app = _ablation_app(saved_gpt2)
+    assert [t for t in _chart_titles(app) if "Head importance" in t], _chart_titles(app)
+    captions = " ".join(c.value for c in app.caption)
+    assert "Michel, Levy & Neubig" in captions and "reference attention" in captions
+    app.multiselect[0].set_value(["L1 all heads"]).run()
+    assert not app.exception, app.exception
+    assert len(runs) == 1  # importance is cached: switching heads off does not recompute it
+    [frame] = [d for d in app.dataframe if "changed" in d.value.columns]
+    assert list(frame.value.columns) == ["pos", "token", "every head on", "heads off", "changed"]
+    assert any("Top-1 next-token prediction" in c.value for c in app.caption)
+    assert sum("heads switched off" in t for t in _chart_titles(app)) == 1
+
+
 @pytest.mark.browser
-def test_page_in_a_real_browser(saved, app_server, page):
+def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
     """A person opens "Your model", types the folder and sees a labelled heatmap."""
-    from support import wait_for_app
+    from support import wait_for_app, wait_for_charts
 
     page.goto(app_server.url)
     wait_for_app(page)
@@ -183,6 +268,32 @@ def test_page_in_a_real_browser(saved, app_server, page):
             ".some(p => p.textContent.includes(t))", arg=title, timeout=60_000)
         assert panel.locator(".js-plotly-plot").count() == charts
         assert title in panel.locator(".js-plotly-plot").first.inner_text()
+    # Head ablation: BERT has no language-model head, and the tab says so.
+    page.get_by_role("tab", name="Head ablation").click()
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('needs a model with a language-model head')",
+        timeout=60_000)
+    # A GPT-2 with its LM head: one click on the importance map switches a head off.
+    box.fill(str(saved_gpt2))
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("tab", name="Head ablation").click()
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes('Head importance'))", timeout=90_000)
+    assert "No head is switched off" in page.inner_text("body")
+    _click_plot(page, 0, "L0 transformer.h.0.attn", "h1")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Switched off: L0 (transformer.h.0.attn) h1.')",
+        timeout=90_000)
+    wait_for_app(page)
+    assert wait_for_charts(page, 3) >= 3  # the importance map, the map intact and ablated
+    text = " ".join(page.eval_on_selector_all(".js-plotly-plot .main-svg text",
+                                              "els => els.map(e => e.textContent)"))
+    assert "✕ off" in text and "heads switched off" in text
+    assert page.get_by_test_id("stDataFrame").first.is_visible()  # the predictions
     # A folder that holds only pickle weights is refused in words, not with a traceback.
     box.fill(str(saved.parent / "no-such-model"))
     box.press("Enter")

@@ -7,6 +7,9 @@ models, `capture` of their attention maps, and local loading for the "Your model
                                 vectors=...)
     attnviz.backends.hf_local   load_local(folder), attention_maps(model, tokenizer, text,
                                 vectors=...)
+    attnviz.backends.heads      ablating(model, [(layer name, head), ...]): heads off
+    attnviz.backends.importance lm_kind, predictions, head_importance (Michel et al.)
+    attnviz.backends._gates     the context variable of switched-off heads
     attnviz.backends._maps      what they share: masks in the kernel's terms, the kernel
                                 call, the shaping of maps, the state of an active capture
 

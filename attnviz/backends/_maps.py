@@ -10,14 +10,15 @@ here ever computes a different answer silently.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
-from kernels import KERNEL_DTYPES, MAX_HEAD_DIM, attention, causal_mask
+from kernels import KERNEL_DTYPES, MAX_HEAD_DIM, attention, causal_mask, reference_attention
 
 
 class UnsupportedAttention(ValueError):
@@ -223,6 +224,22 @@ def kernel_scale(scale: float | None, head_dim: int) -> float:
     return float(scale) if scale is not None else 1.0 / math.sqrt(head_dim)
 
 
+# Set by `on_reference()`: the PyTorch reference (same semantics) replaces the kernel, for
+# work too slow for Triton's CPU interpreter (head importance's batched pass).
+_REFERENCE: ContextVar[bool] = ContextVar("attnviz_backends_reference", default=False)
+
+
+@contextmanager
+def on_reference() -> Iterator[None]:
+    """Inside the block, every layer runs `kernels.reference_attention` instead of the
+    kernel (in this context only)."""
+    token = _REFERENCE.set(True)
+    try:
+        yield
+    finally:
+        _REFERENCE.reset(token)
+
+
 def run_attention(
     q: torch.Tensor,
     k: torch.Tensor,
@@ -265,7 +282,10 @@ def run_attention(
         q, k, v = (F.pad(t, (0, padded_dim - head_dim)) for t in (q, k, v))
     kwargs, rest = (_kernel_map_kwargs(options, plan.keys == kv_length) if want_probs
                     else ({}, MapOptions()))
-    result = attention(q, k, v, causal=plan.causal, key_padding_mask=kpm, scale=scale,
+    if _REFERENCE.get():  # the reference keeps full float32 maps; all shaping comes after
+        kwargs, rest = {}, options
+    function = reference_attention if _REFERENCE.get() else attention
+    result = function(q, k, v, causal=plan.causal, key_padding_mask=kpm, scale=scale,
                        return_probs=want_probs, **kwargs)
     out, probs = result if want_probs else (result, None)
     if padded_dim != head_dim:

@@ -30,6 +30,7 @@ from collections.abc import Callable
 
 import torch
 
+from ._gates import gate_output
 from ._maps import (
     KernelMask,
     UnsupportedAttention,
@@ -260,4 +261,7 @@ def attention_forward(
         assert probs is not None  # asked for above
         state, name = captured
         state.record(name, probs, query, key, plan, scaling)
+    # Switched-off heads (attnviz.backends.heads.ablating) leave here as zeros, before the
+    # model merges the heads and applies its output projection.
+    out = gate_output(module, out)
     return out.transpose(1, 2).contiguous(), probs if requested else None

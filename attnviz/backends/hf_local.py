@@ -5,6 +5,7 @@ when asked, the query and key vectors the kernel received, for the neuron view).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import torch
 from . import hf
 from ._maps import KernelInputs
 from .capturing import capture
+from .heads import Head, ablating
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 FULL_MAP_LIMIT = 512  # longer inputs are pooled by default: maps stay at most this wide
@@ -26,8 +28,16 @@ class LoadError(ValueError):
 
 def load_local(folder: str | Path):
     """(model, tokenizer) from a folder written by `save_pretrained`: safetensors weights
-    only (pickle can run code), no remote code, no network; eval mode, on our kernel."""
-    from transformers import AutoConfig, AutoModel, AutoModelForSeq2SeqLM, AutoTokenizer
+    only (pickle can run code), no remote code, no network; eval mode, on our kernel. A
+    model saved with a causal or seq2seq language-model head is loaded with it (for head
+    importance and predictions), any other as its bare `AutoModel`."""
+    from transformers import (
+        AutoConfig,
+        AutoModel,
+        AutoModelForCausalLM,
+        AutoModelForSeq2SeqLM,
+        AutoTokenizer,
+    )
 
     path = Path(folder).expanduser()
     if not path.is_dir():
@@ -45,7 +55,11 @@ def load_local(folder: str | Path):
         raise LoadError(f"{path} holds no .safetensors weights")
     options: dict[str, Any] = dict(local_files_only=True, trust_remote_code=False)
     config = AutoConfig.from_pretrained(path, **options)
-    auto = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModel
+    auto: Any = AutoModelForSeq2SeqLM if config.is_encoder_decoder else AutoModel
+    # The architecture saved says whether an LM head's weights are in the folder.
+    if not config.is_encoder_decoder and any(
+            a.endswith(("ForCausalLM", "LMHeadModel")) for a in config.architectures or []):
+        auto = AutoModelForCausalLM
     model = auto.from_pretrained(path, attn_implementation=hf.register(),
                                  use_safetensors=True, **options).eval()
     tokenizer = AutoTokenizer.from_pretrained(path, **options)
@@ -100,23 +114,35 @@ def _vectors(inputs: KernelInputs) -> dict[str, Any]:
             "visible": inputs.visible[0].numpy()}
 
 
-def attention_maps(model, tokenizer, text: str, target: str | None = None,
-                   pool: int | None = None, vectors: bool = False) -> list[LayerMaps]:
-    """Every attention layer's maps for one text (and target, for encoder-decoders), in
-    the order the model calls them. `vectors=True` also keeps the query and key vectors
-    each layer's kernel call received (for the neuron view); it needs the full maps."""
-    if vectors and pool:
-        raise ValueError("vectors=True needs the full maps (pool=None): a pooled row is the "
-                         "mean of several queries' probabilities, not one query's softmax")
-    batch = tokenizer(text, return_tensors="pt")
+def model_inputs(model, tokenizer, text: str, target: str | None = None
+                 ) -> tuple[dict[str, torch.Tensor], list[str], list[str]]:
+    """(the model's keyword inputs for one text, its tokens, the decoder's input tokens):
+    an encoder-decoder's decoder reads the tokenized target (teacher-forced); any other
+    model's "decoder tokens" are the text's."""
+    batch = dict(tokenizer(text, return_tensors="pt"))
     source = tokenizer.convert_ids_to_tokens(batch["input_ids"][0])
     target_tokens = source
-    is_encoder_decoder = bool(model.config.is_encoder_decoder)
-    if is_encoder_decoder:
+    if model.config.is_encoder_decoder:
         labels = tokenizer(text_target=target or "", return_tensors="pt")["input_ids"]
         batch["decoder_input_ids"] = labels
         target_tokens = tokenizer.convert_ids_to_tokens(labels[0])
-    with torch.no_grad(), capture(model, pool=pool, vectors=vectors) as maps:
+    return batch, list(source), list(target_tokens)
+
+
+def attention_maps(model, tokenizer, text: str, target: str | None = None,
+                   pool: int | None = None, vectors: bool = False,
+                   ablate: Sequence[Head] = ()) -> list[LayerMaps]:
+    """Every attention layer's maps for one text (and target, for encoder-decoders), in
+    the order the model calls them. `vectors=True` also keeps the query and key vectors
+    each layer's kernel call received (for the neuron view); it needs the full maps.
+    `ablate`: (layer name, head) pairs switched off for this run (`heads.ablating`)."""
+    if vectors and pool:
+        raise ValueError("vectors=True needs the full maps (pool=None): a pooled row is the "
+                         "mean of several queries' probabilities, not one query's softmax")
+    batch, source, target_tokens = model_inputs(model, tokenizer, text, target)
+    is_encoder_decoder = bool(model.config.is_encoder_decoder)
+    with torch.no_grad(), capture(model, pool=pool, vectors=vectors) as maps, \
+            ablating(model, ablate):
         model(**batch)
     layers = []
     for name, probs in maps.items():

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._gates import gate_output
 from ._maps import (
     KernelMask,
     UnsupportedAttention,
@@ -138,6 +139,7 @@ class MultiheadAttention(nn.MultiheadAttention):
             else:
                 probs_kept = probs
             state.record(name, probs_kept, q, k, plan, None)
+        out = gate_output(self, out)  # switched-off heads: zeros before out_proj
         out = out.transpose(1, 2).reshape(batch, tgt_len, embed_dim)
         out = F.linear(out, self.out_proj.weight, self.out_proj.bias)
 
