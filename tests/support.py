@@ -89,3 +89,15 @@ def wait_for_charts(page, count: int, timeout_ms: int = 60_000) -> int:
     except PlaywrightTimeout:
         pass  # the caller's assertion names what is missing
     return page.locator(".js-plotly-plot").count()
+
+
+def click_chart(page, chart: int, y, x) -> None:
+    """Click the page's `chart`-th Plotly chart at data coordinates (x, y), where Plotly
+    drew them (scrolled into view first: a click outside the viewport is lost)."""
+    target = page.locator(".js-plotly-plot").nth(chart)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    px, py = target.evaluate(
+        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
+        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]", [y, x])
+    page.mouse.click(box["x"] + px, box["y"] + py)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from support import wait_for_app, wait_for_charts
+from support import click_chart, wait_for_app, wait_for_charts
 
 from models.grammar.surface import normalise
 
@@ -30,19 +30,8 @@ def _encoder_sentence(page) -> str:
     return "".join(pieces).replace("▁", " ").strip()
 
 
-def _click_cell(page, chart: int, y, x) -> None:
-    """Click a chart at data coordinates (x, y), where Plotly drew them."""
-    target = page.locator(".js-plotly-plot").nth(chart)
-    target.scroll_into_view_if_needed()
-    box = target.bounding_box()
-    px, py = target.evaluate(
-        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
-        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]", [y, x])
-    page.mouse.click(box["x"] + px, box["y"] + py)
-
-
 def _click_importance_cell(page, chart: int, layer: int, head: int) -> None:
-    _click_cell(page, chart, f"layer {layer}", f"h{head}")
+    click_chart(page, chart, f"layer {layer}", f"h{head}")
 
 
 def test_heatmaps_show_token_labels(app_server, page):
@@ -196,7 +185,7 @@ def test_neuron_tab_shows_vectors_scores_and_probs(app_server, page):
         assert words in text, words
     assert "1/√D" in page.inner_text("body")
     # A click on the head's map opens that cell (row 3, "▁爱 → 你"; column 1, "▁love").
-    _click_cell(page, 0, 3, 1)
+    click_chart(page, 0, 3, 1)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
         ".some(e => e.textContent.includes('Scores of query 3'))", timeout=60_000)

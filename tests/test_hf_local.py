@@ -109,17 +109,6 @@ def test_page_shows_the_map(saved, monkeypatch):
     assert runs == ["The quick brown fox jumps over the lazy dog.", "the fox"]
 
 
-def _click_plot(page, chart: int, y, x) -> None:
-    """Click a chart at data coordinates (x, y), where Plotly drew them."""
-    target = page.locator(".js-plotly-plot").nth(chart)
-    target.scroll_into_view_if_needed()
-    box = target.bounding_box()
-    px, py = target.evaluate(
-        "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
-        " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]", [y, x])
-    page.mouse.click(box["x"] + px, box["y"] + py)
-
-
 def _chart_titles(app) -> list[str]:
     import json
 
@@ -244,7 +233,7 @@ def test_page_head_ablation_with_importance(saved_gpt2, monkeypatch):
 @pytest.mark.browser
 def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
     """A person opens "Your model", types the folder and sees a labelled heatmap."""
-    from support import wait_for_app, wait_for_charts
+    from support import click_chart, wait_for_app, wait_for_charts
 
     page.goto(app_server.url)
     wait_for_app(page)
@@ -284,7 +273,7 @@ def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
         "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
         ".some(e => e.textContent.includes('Head importance'))", timeout=90_000)
     assert "No head is switched off" in page.inner_text("body")
-    _click_plot(page, 0, "L0 transformer.h.0.attn", "h1")
+    click_chart(page, 0, "L0 transformer.h.0.attn", "h1")
     page.wait_for_function(
         "() => document.body.innerText.includes('Switched off: L0 (transformer.h.0.attn) h1.')",
         timeout=90_000)
