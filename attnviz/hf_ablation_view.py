@@ -20,9 +20,8 @@ from .backends.importance import NO_LM_HEAD, HeadImportance, Predictions
 from .st_components import figure_with_exports
 
 KEY = "hf-ablate"
-REFERENCE_NOTE = (" Computed with the PyTorch reference attention (kernels.reference_attention,"
-                  " the kernel's semantics): under Triton's CPU interpreter a forward per head "
-                  "on the kernel is too slow for a page.")
+REFERENCE_NOTE = (" (the kernel's semantics in PyTorch: under Triton's CPU interpreter a forward"
+                  " per head on the kernel is too slow for a page)")
 
 
 @dataclass
@@ -85,8 +84,9 @@ def _importance(src: Sources, layers: Sequence[LayerMaps], heads: list[Head]) ->
     imp = src.importance()
     st.caption(hf_ablation.IMPORTANCE_CAPTION.format(what=what)
                + f" Scored tokens: {len(imp.scored)}; log p = {imp.logprob:.3f} with every "
-                 f"head on; attention computed by {imp.backend}."
-               + (REFERENCE_NOTE if interpreter_active() and "reference" in imp.backend else ""))
+                 f"head on; attention computed by {imp.backend}"
+               + (REFERENCE_NOTE if interpreter_active() and "reference" in imp.backend else "")
+               + ".")
     chart_key = f"{KEY}-importance-{_clicks()}"
     figure_with_exports(hf_ablation.importance_figure(imp, heads, clickable=True),
                         "your-model-importance", f"{KEY}-importance", chart_key=chart_key,
