@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from models import ATTENTION_KINDS, Trace
@@ -109,10 +108,10 @@ def _comparison(view: View, norm: str, heads: list[ablation.Head], kind: str) ->
     intact_translation = st_cache.translation(norm, view.src)
     ablated_translation = st_cache.ablated_translation(norm, view.src, tuple(heads))
     st.markdown(f"**{NORM_LABELS[norm]}**")
-    st.dataframe(pd.DataFrame([
+    st.dataframe([
         {"model": "every head on", "greedy translation": intact_translation},
         {"model": "heads switched off", "greedy translation": ablated_translation},
-    ]), hide_index=True, width="stretch", key=f"ablate-translations-{norm}")
+    ], hide_index=True, width="stretch", key=f"ablate-translations-{norm}")
     changed = prediction_changes(tr.predictions, off.predictions)
     st.caption(f"Teacher-forced on “{tr.target_text}”: the top-1 prediction changes at "
                f"{sum(changed)} of {len(changed)} positions.")
@@ -122,7 +121,7 @@ def _comparison(view: View, norm: str, heads: list[ablation.Head], kind: str) ->
             for i, (a, b, m, u, c) in enumerate(zip(tr.dec_input, tr.dec_output,
                                                     tr.predictions, off.predictions, changed,
                                                     strict=True))]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+    st.dataframe(rows, hide_index=True, width="stretch",
                  key=f"ablate-preds-{norm}")
     before, after = (trace_views.select(t.maps(kind), view.layer, view.head) for t in (tr, off))
     st.caption(f"{trace_views.kind_title(tr, kind)}, layer {view.layer} · "

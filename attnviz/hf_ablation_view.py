@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from kernels import interpreter_active
@@ -100,7 +99,7 @@ def _comparison(src: Sources, layers: Sequence[LayerMaps], heads: list[Head]) ->
         rows = hf_ablation.prediction_rows(intact, off)
         st.caption(f"Top-1 next-token prediction after each position: it changes at "
                    f"{sum(r['changed'] for r in rows)} of {len(rows)} positions.")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+        st.dataframe(rows, hide_index=True, width="stretch",
                      key=f"{KEY}-predictions")
     ablated = src.maps(tuple(heads))
     names = [layer.name for layer in layers]

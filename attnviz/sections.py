@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from models import ATTENTION_KINDS
@@ -136,7 +135,7 @@ def causal_comparison(view: View) -> None:
         with col:
             st.caption(f"{view.prefix(norm)}teacher-forced top-1 predictions: "
                        f"{sum(changed)} of {len(changed)} change when the mask is removed")
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+            st.dataframe(rows, hide_index=True, width="stretch",
                          key=f"preds-{norm}")
 
 
