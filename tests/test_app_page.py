@@ -150,20 +150,44 @@ def test_hostile_input_gives_notice_not_exception(app, src):
         assert "<script" not in md.value and "onerror" not in md.value
 
 
-@pytest.mark.parametrize("tab", [1, 2, 3, 4, 5, 6])
+@pytest.mark.parametrize("tab", [1, 2, 3, 4, 5, 6, 7])
 def test_every_tab_renders(app, tab):
     app.query_params.update(src="I love you", norm="both")
     app.run()
     app.session_state["tab"] = ["Attention maps", "All heads", "Post-LN vs Pre-LN",
                                 "Decoding step by step", "Head summaries", "Rollout",
-                                "Neuron view"][tab]
+                                "Neuron view", "Head ablation"][tab]
     app.run()
     _no_exception(app)
     titles = _chart_titles(app)
     expected = {1: "all heads", 2: "Residual-stream norm", 3: "cross-attention of the last",
                 4: "entropy per head", 5: "Decoder source attribution",
-                6: "Query and key vectors"}[tab]
+                6: "Query and key vectors", 7: "Decoder cross-attention"}[tab]
     assert any(expected in t for t in titles), titles
+
+
+@pytest.mark.parametrize("norm, causal, tgt", [("both", "0", "我爱你。"), ("pre", "1", None)])
+def test_ablation_tab_with_both_models_a_target_and_the_mask_off(app, norm, causal, tgt):
+    app.query_params.update(src="I love you", norm=norm, causal=causal,
+                            **({"tgt": tgt} if tgt else {}))
+    app.run()
+    app.session_state["tab"] = "Head ablation"
+    app.run()
+    _no_exception(app)
+    assert any("No head is switched off" in i.value for i in app.info)
+    app.multiselect(key="ablate-encoder_self").set_value(["L0 all heads"]).run()
+    app.multiselect(key="ablate-cross").set_value(["L1 h1"]).run()  # the tiny twins: 2 x 2
+    _no_exception(app)
+    captions = " ".join(c.value for c in app.caption)
+    assert ("Switched off: encoder self-attention L0 h0, h1; cross-attention L1 h1"
+            in captions), captions
+    n_models = 2 if norm == "both" else 1
+    # Per model: the translations and the predictions, intact beside ablated.
+    assert len(app.dataframe) == 2 * n_models
+    titles = _chart_titles(app)
+    assert sum("heads switched off" in t for t in titles) == n_models, titles
+    app.button(key="ablate-clear").click().run()
+    assert any("No head is switched off" in i.value for i in app.info)
 
 
 def test_neuron_view_says_why_a_cell_is_masked(app):
