@@ -127,7 +127,8 @@ def _comparison(view: View, norm: str, heads: list[ablation.Head], kind: str) ->
     st.caption(f"{trace_views.kind_title(tr, kind)}, layer {view.layer} · "
                f"{trace_views.head_name(view.head)}: largest change of a probability "
                f"{float(abs(after - before).max()):.3g}" + (
-                   " (no head before this map is switched off, so it cannot change)"
+                   " (it cannot change: no switched-off head runs before it, and a switched-off"
+                   " head's own map stays as it was; only what comes after it changes)"
                    if not any(ablation.changes_map(h, kind, view.layer) for h in heads) else ""))
     # Side by side when the page shows one model; stacked in its column when two.
     cols = st.columns(2) if len(view.norms) == 1 else [st.container(), st.container()]
