@@ -7,7 +7,6 @@ Plotly labels: never through Markdown or HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import streamlit as st
 
@@ -17,7 +16,7 @@ from . import export, neuron, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
 from .pipeline import TracePair, unknown_word_notices
-from .st_components import export_buttons, figure_with_exports, neuron_panel
+from .st_components import cell_picker, export_buttons, figure_with_exports, neuron_panel
 
 LEAK_CAPTION = (
     "Why the mask: in training the whole target is fed at once, shifted right behind "
@@ -211,17 +210,6 @@ def _clamped(key: str, n: int, default: int) -> None:
         st.session_state[key] = n - 1
 
 
-def _pick_cell(chart_key: str, n_keys: int) -> None:
-    """A click on the map opens that cell: its row and column become the selectors' values."""
-    event = st.session_state.get(chart_key) or {}
-    for point in event.get("selection", {}).get("points", []):
-        if point.get("point_index") is not None:
-            row, col = divmod(int(point["point_index"]), n_keys)
-            st.session_state.update({"neuron-row": row, "neuron-col": col})
-    # A fresh chart (new key) on the next run: a click on the same cell counts again.
-    st.session_state["neuron-clicks"] = st.session_state.get("neuron-clicks", 0) + 1
-
-
 def neuron_view(view: View) -> None:
     """One score of one head, neuron by neuron, and its row before and after softmax."""
     st.caption(NEURON_CAPTION)
@@ -247,14 +235,10 @@ def neuron_view(view: View) -> None:
                           format_func=lambda i: f"{i}·{q_ticks[i]}") or 0
     col = c_col.selectbox("Key column j", list(range(len(k_names))), key="neuron-col",
                           format_func=lambda j: f"{j}·{k_names[j]}") or 0
-    chart_key = f"neuron-pick-{st.session_state.get('neuron-clicks', 0)}"
-    pick = trace_views.attention_heatmap(tr, kind, layer, head, view.prefix(norm),
-                                         click_hint="click to open this score")
-    pick.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
-                   line={"color": "#ff7f0e", "width": 3})  # the open cell
-    st.plotly_chart(pick, key=chart_key, config={"displaylogo": False},
-                    on_select=partial(_pick_cell, chart_key, len(k_names)),
-                    selection_mode="points")
+    cell_picker(trace_views.attention_heatmap(tr, kind, layer, head, view.prefix(norm),
+                                              click_hint="click to open this score"),
+                (row, col), len(k_names), row_key="neuron-row", col_key="neuron-col",
+                counter="neuron-pick")
     row_view = neuron.score_row(tr, kind, layer, head, row)
     neuron_panel(trace_views.neuron_figures(tr, row_view, col, view.prefix(norm)),
                  _stem(tr, kind, f"neuron_L{layer}_h{head}_row{row}"), "neuron",

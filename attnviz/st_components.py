@@ -93,3 +93,29 @@ def neuron_panel(figs: tuple[go.Figure, go.Figure, go.Figure], stem: str, key: s
     with right:
         figure_with_exports(row_probs, f"{stem}_probs", f"{key}-probs", probs=probs[None, :],
                             query_labels=[query_label], key_labels=key_labels)
+
+
+def _open_clicked_cell(chart_key: str, n_keys: int, row_key: str, col_key: str,
+                       counter: str) -> None:
+    """A click on a cell sets the row and column selectors to it."""
+    event = st.session_state.get(chart_key) or {}
+    for point in event.get("selection", {}).get("points", []):
+        if point.get("point_index") is not None:
+            row, col = divmod(int(point["point_index"]), n_keys)
+            st.session_state.update({row_key: row, col_key: col})
+    # A fresh chart (new key) on the next run: a click on the same cell counts again.
+    st.session_state[counter] = st.session_state.get(counter, 0) + 1
+
+
+def cell_picker(fig: go.Figure, cell: tuple[int, int], n_keys: int, *, row_key: str,
+                col_key: str, counter: str) -> None:
+    """A map made with `figures.heatmap(..., click_hint=...)`, the open cell (row, column)
+    outlined; a click on a cell sets the selectors `row_key` and `col_key` to it."""
+    row, col = cell
+    fig.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
+                  line={"color": "#ff7f0e", "width": 3})
+    chart_key = f"{counter}-{st.session_state.get(counter, 0)}"
+    st.plotly_chart(fig, key=chart_key, config={"displaylogo": False},
+                    on_select=partial(_open_clicked_cell, chart_key, n_keys, row_key, col_key,
+                                      counter),
+                    selection_mode="points")

@@ -21,7 +21,7 @@ from attnviz.backends.hf_local import (  # noqa: E402
     load_local,
 )
 from attnviz.hf_ablation_view import Sources, head_ablation_tab  # noqa: E402
-from attnviz.st_components import figure_with_exports, neuron_panel  # noqa: E402
+from attnviz.st_components import cell_picker, figure_with_exports, neuron_panel  # noqa: E402
 
 st.title("Your model")
 st.caption("A Hugging Face model saved with `save_pretrained` (safetensors weights) and its "
@@ -147,6 +147,10 @@ def rollout_tab() -> None:
                             key_labels=roll.tokens)
 
 
+# A clickable map draws an invisible marker per cell: beyond this many, selectors only.
+CLICKABLE_CELLS = 128 * 128
+
+
 def neuron_tab() -> None:
     st.caption(hf_views.NEURON_CAPTION)
     if _pooled_notice("neuron"):
@@ -159,12 +163,21 @@ def neuron_tab() -> None:
                                      or names[0])]
     n_heads, n_rows, n_keys = layer.maps.shape
     head = c_head.selectbox("Head", list(range(n_heads))) or 0
-    # (No widget keys: other options make new widgets, so a row always exists.)
+    # Keyed per shape: another text or layer makes new selectors, so a row always exists;
+    # a click on the map below sets them.
+    row_key, col_key = f"hf-neuron-row-{n_rows}", f"hf-neuron-col-{n_keys}"
     c_row, c_col = st.columns(2)
     row = c_row.selectbox("Query row i", list(range(n_rows)), index=min(1, n_rows - 1),
+                          key=row_key,
                           format_func=lambda i: f"{i}·{layer.query_tokens[i]}") or 0
-    col = c_col.selectbox("Key column j", list(range(n_keys)),
+    col = c_col.selectbox("Key column j", list(range(n_keys)), key=col_key,
                           format_func=lambda j: f"{j}·{layer.key_tokens[j]}") or 0
+    if n_rows * n_keys <= CLICKABLE_CELLS:
+        cell_picker(figures.heatmap(layer.maps[head], layer.query_tokens, layer.key_tokens,
+                                    title=f"{layer.name} · head {head}",
+                                    click_hint="click to open this score"),
+                    (row, col), n_keys, row_key=row_key, col_key=col_key,
+                    counter="hf-neuron-pick")
     view = hf_views.neuron_row(layer, head, row)
     neuron_panel(hf_views.neuron_figures(layer, view, col),
                  f"{layer.name}_neuron_h{head}_row{row}", "your-model-neuron",

@@ -248,7 +248,7 @@ def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
     assert "quick" in plot_text and "[CLS]" in plot_text
     # Each new view draws its charts when its tab is opened.
     for tab, title, charts in (("Rollout", "Attention rollout", 1),
-                               ("Neuron view", "Query and key vectors", 3)):
+                               ("Neuron view", "Query and key vectors", 4)):
         page.get_by_role("tab", name=tab).click()
         wait_for_app(page)
         panel = page.get_by_role("tabpanel", name=tab)
@@ -256,7 +256,13 @@ def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
             "t => [...document.querySelectorAll('[role=tabpanel] .js-plotly-plot')]"
             ".some(p => p.textContent.includes(t))", arg=title, timeout=60_000)
         assert panel.locator(".js-plotly-plot").count() == charts
-        assert title in panel.locator(".js-plotly-plot").first.inner_text()
+        assert any(title in c.inner_text() for c in panel.locator(".js-plotly-plot").all())
+    # The neuron view's map: a click on cell (2, 4) opens it ("quick" reading "fox").
+    click_chart(page, 0, 2, 4)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes('Scores of query 2'))", timeout=60_000)
+    wait_for_app(page)
     # Head ablation: BERT has no language-model head, and the tab says so.
     page.get_by_role("tab", name="Head ablation").click()
     wait_for_app(page)
