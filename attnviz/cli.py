@@ -79,7 +79,8 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         except ValueError as e:
             ap.error(str(e))
         tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal, ablate=heads)
-        for note in tr.notices + pipeline.unknown_word_notices(tr):
+        unsure = pipeline.unsure_notice(tr)
+        for note in tr.notices + pipeline.unknown_word_notices(tr) + ([unsure] if unsure else []):
             print(f"note: {note}", file=sys.stderr)
         try:  # before any file is written
             views = [neuron.score_row(tr, *spec) for spec in neurons]

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from models import ATTENTION_KINDS, HeadImportance, Trace
 
 from . import rollout
+from .pipeline import unsure_steps
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
@@ -91,6 +92,9 @@ def _maps_dict(trace: Trace) -> dict:
         "target_from_model": trace.target_from_model,
         "unknown_source_words": list(trace.unknown_source_words),
         "unknown_target_words": list(trace.unknown_target_words),
+        # Pieces of the model's own translation chosen with probability < UNSURE_PROB.
+        "unsure_steps": [{"position": i, "piece": p, "prob": round(prob, 6)}
+                         for i, p, prob in unsure_steps(trace)],
         # Heads switched off for this trace (their outputs zeroed); [] for the intact model.
         "ablated_heads": [{"kind": k, "layer": layer, "head": h}
                           for k, layer, h in trace.ablated_heads],

@@ -126,6 +126,36 @@ def unknown_word_notices(tr: Trace) -> list[str]:
     return notes
 
 
+# Below this, a greedy choice counts as unsure: on the typed sentences of
+# models/data/natural.tsv, translations with such a step score about half the chrF of the
+# rest (benchmarks/confidence.md).
+UNSURE_PROB = 0.4
+
+
+def unsure_steps(tr: Trace, threshold: float = UNSURE_PROB) -> list[tuple[int, str, float]]:
+    """(position, piece, probability) of each piece of the model's own translation that it
+    chose with probability below `threshold`, least likely first; [] for a typed target
+    (the model did not choose those pieces)."""
+    if not tr.target_from_model:
+        return []
+    steps = [(i, top[0].piece, top[0].prob) for i, top in enumerate(tr.predictions)
+             if top and top[0].prob < threshold]
+    return sorted(steps, key=lambda s: s[2])
+
+
+def unsure_notice(tr: Trace, threshold: float = UNSURE_PROB) -> str | None:
+    """A plain sentence when the model was unsure of its own translation, else None."""
+    steps = unsure_steps(tr, threshold)
+    if not steps:
+        return None
+    shown = ", ".join(f"“{p.replace('▁', ' ').strip() or p}” at position {i} "
+                      f"({100 * prob:.1f}%)" for i, p, prob in steps[:5])
+    return (f"The model is unsure of this translation: it chose {shown} with less than "
+            f"{threshold:.0%} probability. On typed test sentences, translations with such a "
+            "step scored about half as well as the rest; read it as a guess, and its "
+            "attention as that of a model out of its depth.")
+
+
 def decode_steps(model, src: str, translation: str | None = None) -> list[DecodeStep]:
     """Greedy decoding step by step through the kernel. Given the translation (decoded
     with the same weights), stop right after its last piece and <eos>: no extra steps

@@ -15,7 +15,7 @@ from models import ATTENTION_KINDS
 from . import export, neuron, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
-from .pipeline import TracePair, unknown_word_notices
+from .pipeline import TracePair, unknown_word_notices, unsure_notice
 from .st_components import cell_picker, export_buttons, figure_with_exports, neuron_panel
 
 LEAK_CAPTION = (
@@ -27,6 +27,12 @@ LEAK_CAPTION = (
     "trained with the mask and run without it sees a context it never saw in training, so "
     "its predictions change."
 )
+
+
+def markdown_escape(text: str) -> str:
+    """Text (with the user's words in it) for st.warning and st.info, which read Markdown:
+    every character Markdown could read as markup is escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
 
 
 @dataclass
@@ -61,7 +67,11 @@ def header(view: View) -> None:
         st.text(first.source_text)
     # The same words for both models (one tokenizer and corpus): said once.
     for note in unknown_word_notices(first):
-        st.warning(note, icon=":material/help:")
+        st.warning(markdown_escape(note), icon=":material/help:")
+    for norm in view.norms:
+        unsure = unsure_notice(view.pairs[norm].shown)
+        if unsure is not None:
+            st.warning(markdown_escape(view.prefix(norm) + unsure), icon=":material/warning:")
     diffs = [view.pairs[n].shown.max_abs_diff_vs_reference for n in view.norms]
     diff = max((d for d in diffs if d is not None), default=None)
     st.caption(f"Maps computed by {first.backend}; largest |difference| from the PyTorch "
