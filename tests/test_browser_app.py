@@ -131,6 +131,17 @@ def test_unknown_words_are_named_above_the_maps(app_server, page):
     assert "never produced in training" in body and "“龘”" in body
 
 
+def test_an_unsure_translation_is_flagged_above_the_maps(app_server, page):
+    page.goto(_url(app_server, src="The weather in my city is terrible during the winter "
+                                   "months.", norm="both"))
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "The model is unsure of this translation" in body, body[:2000]
+    page.goto(_url(app_server, src="I love you"))
+    wait_for_app(page)
+    assert "unsure" not in page.inner_text("body")
+
+
 def test_examples_fill_the_source(app_server, page):
     page.goto(app_server.url)
     wait_for_app(page)

@@ -75,6 +75,15 @@ def test_export_json_names_unknown_words(monkeypatch, tiny_checkpoints, tmp_path
     assert meta["unknown_source_words"] == ["zorblax"]
     assert meta["unknown_target_words"] == ["龘"]
     assert "never seen “zorblax”" in capsys.readouterr().err
+    assert meta["unsure_steps"] == []   # a typed target: the model chose none of it
+    # Its own translation: the tiny untrained model is unsure of every piece it chose.
+    assert cli.main(["export", "--src", "The zorblax likes tea.", "--out",
+                     str(tmp_path / "own")]) == 0
+    own = json.loads((tmp_path / "own/attnviz_post_causal_maps.json")
+                     .read_text(encoding="utf-8"))
+    assert own["unsure_steps"] and all(s["prob"] < pipeline.UNSURE_PROB
+                                       for s in own["unsure_steps"])
+    assert "The model is unsure of this translation" in capsys.readouterr().err
 
 
 def _rollout_formula(enc, dec, cross):

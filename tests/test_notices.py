@@ -1,0 +1,55 @@
+"""What the app says above the maps: the model's unsure choices, Markdown-safe notices."""
+
+from __future__ import annotations
+
+import pytest
+
+from attnviz import pipeline
+from attnviz.sections import markdown_escape
+from models import load_pretrained
+
+
+@pytest.fixture(scope="module")
+def model():
+    m = load_pretrained("post")
+    m.backend = "reference"
+    return m
+
+
+def test_unsure_steps_are_the_translation_pieces_chosen_below_the_threshold(model):
+    tr = model.trace("The weather in my city is terrible during the winter months.")
+    steps = pipeline.unsure_steps(tr)
+    probs = [top[0].prob for top in tr.predictions]
+    assert steps, "this sentence is out of the grammar: some choice is unsure"
+    assert [p for _, _, p in steps] == sorted(p for p in probs if p < pipeline.UNSURE_PROB)
+    for position, piece, prob in steps:
+        assert tr.dec_output[position] == piece and probs[position] == prob
+    note = pipeline.unsure_notice(tr)
+    assert note is not None and "unsure" in note and f"position {steps[0][0]}" in note
+    # Every choice counts at a threshold of 1; none at 0.
+    assert len(pipeline.unsure_steps(tr, 1.0)) == len(tr.predictions)
+    assert pipeline.unsure_steps(tr, 0.0) == [] and pipeline.unsure_notice(tr, 0.0) is None
+
+
+def test_a_confident_translation_and_a_typed_target_say_nothing(model):
+    assert pipeline.unsure_notice(model.trace("I love you.")) is None
+    # A typed target was not chosen by the model: no claim about its choices.
+    typed = model.trace("The weather in my city is terrible.", "天气很糟糕。")
+    assert pipeline.unsure_steps(typed, 1.0) == []
+
+
+@pytest.mark.parametrize("text", ["**bold** _it_ `code` [a](javascript:x) $x$ <b>", "# head",
+                                  "1. list", "a\\b"])
+def test_markdown_escape_leaves_no_markup(text):
+    escaped = markdown_escape(text)
+    # Each special character is escaped exactly once, and unescaping gives the text back.
+    out, i = [], 0
+    while i < len(escaped):
+        if escaped[i] == "\\":
+            out.append(escaped[i + 1])
+            i += 2
+        else:
+            assert escaped[i] not in "\\`*_{}[]()#+-.!|<>~$", escaped
+            out.append(escaped[i])
+            i += 1
+    assert "".join(out) == text
