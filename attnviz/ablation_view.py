@@ -13,7 +13,7 @@ from . import ablation, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, file_stem
 from .sections import View
-from .st_components import figure_with_exports
+from .st_components import figure_with_exports, markdown_escape
 
 CAPTION = (
     "Switch heads off to see what they do. A switched-off head still computes its "
@@ -87,8 +87,8 @@ def _importance(view: View, heads: list[ablation.Head]) -> None:
     for norm in view.norms:
         tr = view.pairs[norm].shown
         imp = st_cache.head_importance(norm, view.src, tr.target_text, tr.causal)
-        st.caption(f"{view.prefix(norm)}target “{imp.target_text}”: log p = {imp.logprob:.3f} "
-                   f"with every head on; computed by {imp.backend}.")
+        st.caption(f"{view.prefix(norm)}target “{markdown_escape(imp.target_text)}”: "
+                   f"log p = {imp.logprob:.3f} with every head on; computed by {imp.backend}.")
         n_heads = tr.cross.shape[1]
         for col, kind in zip(st.columns(3), ATTENTION_KINDS, strict=True):
             with col:
@@ -113,8 +113,8 @@ def _comparison(view: View, norm: str, heads: list[ablation.Head], kind: str) ->
         {"model": "heads switched off", "greedy translation": ablated_translation},
     ], hide_index=True, width="stretch", key=f"ablate-translations-{norm}")
     changed = prediction_changes(tr.predictions, off.predictions)
-    st.caption(f"Teacher-forced on “{tr.target_text}”: the top-1 prediction changes at "
-               f"{sum(changed)} of {len(changed)} positions.")
+    st.caption(f"Teacher-forced on “{markdown_escape(tr.target_text)}”: the top-1 prediction "
+               f"changes at {sum(changed)} of {len(changed)} positions.")
     rows = [{"pos": i, "input": a, "should predict": b,
              "every head on": f"{m[0].piece} ({m[0].prob:.2f})",
              "heads off": f"{u[0].piece} ({u[0].prob:.2f})", "changed": c}

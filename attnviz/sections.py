@@ -1,7 +1,7 @@
 """The main page's sections. Each takes the traces already computed (cached) and draws.
 
-User text only ever reaches the page through st.text, st.code, dataframes and escaped
-Plotly labels: never through Markdown or HTML.
+User text only ever reaches the page through st.text, st.code, dataframes, escaped Plotly
+labels and `markdown_escape`d notices: never through Markdown or HTML as it is.
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from . import export, neuron, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
 from .pipeline import TracePair, unknown_word_notices, unsure_notice
-from .st_components import cell_picker, export_buttons, figure_with_exports, neuron_panel
+from .st_components import (
+    cell_picker,
+    export_buttons,
+    figure_with_exports,
+    markdown_escape,
+    neuron_panel,
+)
 
 LEAK_CAPTION = (
     "Why the mask: in training the whole target is fed at once, shifted right behind "
@@ -27,12 +33,6 @@ LEAK_CAPTION = (
     "trained with the mask and run without it sees a context it never saw in training, so "
     "its predictions change."
 )
-
-
-def markdown_escape(text: str) -> str:
-    """Text (with the user's words in it) for st.warning and st.info, which read Markdown:
-    every character Markdown could read as markup is escaped."""
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
 
 
 @dataclass

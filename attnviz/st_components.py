@@ -17,6 +17,12 @@ import streamlit as st
 from . import export
 
 
+def markdown_escape(text: str) -> str:
+    """Text (with the user's words in it) for st.warning and st.info, which read Markdown:
+    every character Markdown could read as markup is escaped."""
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~$" else c for c in text)
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _image(fig_json: str, fmt: str) -> bytes:
     # Keyed by the figure's JSON: the same map is rendered once per process, on demand.

@@ -21,7 +21,12 @@ from attnviz.backends.hf_local import (  # noqa: E402
     load_local,
 )
 from attnviz.hf_ablation_view import Sources, head_ablation_tab  # noqa: E402
-from attnviz.st_components import cell_picker, figure_with_exports, neuron_panel  # noqa: E402
+from attnviz.st_components import (  # noqa: E402
+    cell_picker,
+    figure_with_exports,
+    markdown_escape,
+    neuron_panel,
+)
 
 st.title("Your model")
 st.caption("A Hugging Face model saved with `save_pretrained` (safetensors weights) and its "
@@ -67,7 +72,7 @@ if not folder:
 try:
     model, tokenizer = _load(folder)
 except (LoadError, OSError, ValueError) as error:
-    st.error(str(error))
+    st.error(markdown_escape(str(error)))
     st.stop()
 
 text = st.text_area("Text", "The quick brown fox jumps over the lazy dog.")
@@ -85,7 +90,7 @@ pooled = bool(pool and pool > 1)
 try:
     layers = _maps(folder, text, target, pool if pooled else None)
 except UnsupportedAttention as error:
-    st.error(f"attnviz's kernel cannot run this model: {error}")
+    st.error(markdown_escape(f"attnviz's kernel cannot run this model: {error}"))
     st.stop()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from attnviz import pipeline
-from attnviz.sections import markdown_escape
+from attnviz.st_components import markdown_escape
 from models import load_pretrained
 
 
