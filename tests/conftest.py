@@ -45,3 +45,14 @@ def page(chromium):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def post_model():
+    """The shipped Post-LN model on the PyTorch reference attention (fast on a CPU; tests
+    that need the kernel pass backend="triton" per call). Shared: never change it in place."""
+    from models import load_pretrained
+
+    model = load_pretrained("post")
+    model.backend = "reference"
+    return model

@@ -11,15 +11,8 @@ import pytest
 import torch
 
 from attnviz import ablation
-from models import ATTENTION_KINDS, load_pretrained
+from models import ATTENTION_KINDS
 from models.tokenizer import EOS_ID, SOS_ID
-
-
-@pytest.fixture(scope="module")
-def model():
-    m = load_pretrained("post")
-    m.backend = "reference"
-    return m
 
 
 def _sites(m):
@@ -48,93 +41,94 @@ def _random_heads(m, rng, n):
 
 
 @pytest.mark.parametrize("n_off", [1, 3, 7])
-def test_ablation_equals_a_zeroed_output_projection(model, n_off):
+def test_ablation_equals_a_zeroed_output_projection(post_model, n_off):
     rng = np.random.default_rng()
-    heads = _random_heads(model, rng, n_off)
+    heads = _random_heads(post_model, rng, n_off)
     src, tgt = "My brother is taller than me.", "我哥哥比我高。"
-    off = model.trace(src, tgt, ablate=heads)
-    ref = _zeroed_copy(model, heads).trace(src, tgt)
-    assert off.ablated_heads == model.check_heads(heads) and ref.ablated_heads == []
+    off = post_model.trace(src, tgt, ablate=heads)
+    ref = _zeroed_copy(post_model, heads).trace(src, tgt)
+    assert off.ablated_heads == post_model.check_heads(heads) and ref.ablated_heads == []
     for kind in ATTENTION_KINDS:
         np.testing.assert_allclose(off.maps(kind), ref.maps(kind), atol=1e-6)
     for a, b in zip(off.predictions, ref.predictions, strict=True):
         assert a[0].piece == b[0].piece and a[0].prob == pytest.approx(b[0].prob, abs=1e-5)
-    assert (model.translate(src, ablate=heads)
-            == _zeroed_copy(model, heads).translate(src))
-    # Outside the block, the model is whole again.
-    assert model.trace(src, tgt).predictions[0][0].prob == pytest.approx(
-        model.trace(src, tgt).predictions[0][0].prob)
+    assert (post_model.translate(src, ablate=heads)
+            == _zeroed_copy(post_model, heads).translate(src))
+    # Outside the block, the post_model is whole again.
+    assert post_model.trace(src, tgt).predictions[0][0].prob == pytest.approx(
+        post_model.trace(src, tgt).predictions[0][0].prob)
 
 
-def test_without_cross_attention_the_source_is_invisible(model):
-    every_cross = [("cross", layer, h) for layer in range(model.n_layers("cross"))
-                   for h in range(model.cfg.n_heads)]
+def test_without_cross_attention_the_source_is_invisible(post_model):
+    every_cross = [("cross", layer, h) for layer in range(post_model.n_layers("cross"))
+                   for h in range(post_model.cfg.n_heads)]
     a, b = "I love you.", "Where is my phone?"
-    assert model.translate(a) != model.translate(b)
-    assert model.translate(a, ablate=every_cross) == model.translate(b, ablate=every_cross)
-    ta = model.trace(a, "我爱你。", ablate=every_cross)
-    tb = model.trace(b, "我爱你。", ablate=every_cross)
+    assert post_model.translate(a) != post_model.translate(b)
+    assert (post_model.translate(a, ablate=every_cross)
+            == post_model.translate(b, ablate=every_cross))
+    ta = post_model.trace(a, "我爱你。", ablate=every_cross)
+    tb = post_model.trace(b, "我爱你。", ablate=every_cross)
     for x, y in zip(ta.predictions, tb.predictions, strict=True):
         assert x[0].piece == y[0].piece and x[0].prob == pytest.approx(y[0].prob, abs=1e-6)
 
 
-def test_head_importance_is_the_drop_in_target_log_probability(model):
+def test_head_importance_is_the_drop_in_target_log_probability(post_model):
     src, tgt = "She bought three red apples at the market yesterday.", None
-    imp = model.head_importance(src, tgt)
-    tok = model.tokenizer
+    imp = post_model.head_importance(src, tgt)
+    tok = post_model.tokenizer
     ids = tok.encode(imp.target_text) + [EOS_ID]
 
     def logp(heads):
-        enc_in = model._src_tensor([model._source_ids(src)[0] + [EOS_ID]])
-        dec_in = model._src_tensor([[SOS_ID] + ids[:-1]])
-        with model.ablating(heads), torch.no_grad():
-            model.eval()
-            lp = torch.log_softmax(model(enc_in, dec_in).double(), -1)[0]
+        enc_in = post_model._src_tensor([post_model._source_ids(src)[0] + [EOS_ID]])
+        dec_in = post_model._src_tensor([[SOS_ID] + ids[:-1]])
+        with post_model.ablating(heads), torch.no_grad():
+            post_model.eval()
+            lp = torch.log_softmax(post_model(enc_in, dec_in).double(), -1)[0]
         return float(lp[torch.arange(len(ids)), torch.tensor(ids)].sum())
 
-    assert tok.decode(ids[:-1]) == imp.target_text == model.translate(src)
+    assert tok.decode(ids[:-1]) == imp.target_text == post_model.translate(src)
     assert imp.logprob == pytest.approx(logp([]), abs=1e-6)
     rng = np.random.default_rng()
-    for kind, layer, head in _random_heads(model, rng, 4):
+    for kind, layer, head in _random_heads(post_model, rng, 4):
         assert imp.drop[kind][layer, head] == pytest.approx(
             imp.logprob - logp([(kind, layer, head)]), abs=1e-5)
     for kind in ATTENTION_KINDS:
-        assert imp.drop[kind].shape == (model.n_layers(kind), model.cfg.n_heads)
+        assert imp.drop[kind].shape == (post_model.n_layers(kind), post_model.cfg.n_heads)
     assert imp.backend == "PyTorch reference"
 
 
-def test_importance_on_the_kernel_matches_the_reference(model):
+def test_importance_on_the_kernel_matches_the_reference(post_model):
     src, tgt = "I love you.", "我爱你。"
-    ref = model.head_importance(src, tgt)
-    ker = model.head_importance(src, tgt, backend="triton")
+    ref = post_model.head_importance(src, tgt)
+    ker = post_model.head_importance(src, tgt, backend="triton")
     assert "Triton" in ker.backend
     for kind in ATTENTION_KINDS:
         np.testing.assert_allclose(ker.drop[kind], ref.drop[kind], atol=1e-5)
 
 
-def test_ablated_trace_on_the_kernel_matches_the_reference(model):
+def test_ablated_trace_on_the_kernel_matches_the_reference(post_model):
     heads = [("cross", 1, 0), ("encoder_self", 0, 2)]
-    tr = model.trace("Can you help me?", "你能帮我吗？", backend="triton", ablate=heads)
+    tr = post_model.trace("Can you help me?", "你能帮我吗？", backend="triton", ablate=heads)
     assert tr.max_abs_diff_vs_reference is not None and tr.max_abs_diff_vs_reference < 1e-5
     assert tr.ablated_heads == sorted(heads, key=lambda h: ATTENTION_KINDS.index(h[0]))
 
 
-def test_changes_map_says_which_maps_an_ablation_can_change(model):
+def test_changes_map_says_which_maps_an_ablation_can_change(post_model):
     src, tgt = "Put your bag under the chair.", "把你的包放在椅子下面。"
-    intact = model.trace(src, tgt)
+    intact = post_model.trace(src, tgt)
     rng = np.random.default_rng()
-    for head in _random_heads(model, rng, 6):
-        off = model.trace(src, tgt, ablate=[head])
+    for head in _random_heads(post_model, rng, 6):
+        off = post_model.trace(src, tgt, ablate=[head])
         for kind in ATTENTION_KINDS:
-            for layer in range(model.n_layers(kind)):
+            for layer in range(post_model.n_layers(kind)):
                 moved = float(np.abs(off.maps(kind)[layer] - intact.maps(kind)[layer]).max())
                 assert (moved > 1e-6) == ablation.changes_map(head, kind, layer), (head, kind,
                                                                                   layer, moved)
 
 
-def test_two_threads_ablate_independently(model):
+def test_two_threads_ablate_independently(post_model):
     src = "I love you."
-    whole = model.translate(src)
+    whole = post_model.translate(src)
     every_cross = [("cross", layer, h) for layer in range(3) for h in range(4)]
     results: dict[str, str] = {}
     barrier = threading.Barrier(2)
@@ -142,7 +136,7 @@ def test_two_threads_ablate_independently(model):
     def run(name, heads):
         barrier.wait()
         for _ in range(5):
-            results[name] = model.translate(src, ablate=heads)
+            results[name] = post_model.translate(src, ablate=heads)
 
     threads = [threading.Thread(target=run, args=("off", every_cross)),
                threading.Thread(target=run, args=("on", None))]
@@ -153,13 +147,13 @@ def test_two_threads_ablate_independently(model):
     assert results["on"] == whole and results["off"] != whole
 
 
-def test_bad_heads_are_refused(model):
+def test_bad_heads_are_refused(post_model):
     with pytest.raises(ValueError, match="layers 0..2"):
-        model.trace("I love you.", ablate=[("cross", 3, 0)])
+        post_model.trace("I love you.", ablate=[("cross", 3, 0)])
     with pytest.raises(ValueError, match="heads 0..3"):
-        model.translate("I love you.", ablate=[("encoder_self", 0, 4)])
+        post_model.translate("I love you.", ablate=[("encoder_self", 0, 4)])
     with pytest.raises(ValueError, match="kind must be one of"):
-        model.translate("I love you.", ablate=[("decoder", 0, 0)])
+        post_model.translate("I love you.", ablate=[("decoder", 0, 0)])
 
 
 @pytest.mark.parametrize("spec, heads", [

@@ -18,64 +18,16 @@ import torch
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
-from transformers import (  # noqa: E402
-    AutoModel,
-    AutoModelForCausalLM,
-    AutoModelForSeq2SeqLM,
-    BartConfig,
-    BertConfig,
-    GPT2Config,
-    LlamaConfig,
-)
+from hf_tiny import TARGET, TEXT, bart, bert, gpt2, llama, tokenizer  # noqa: E402
 
 from attnviz import ablation, hf_ablation  # noqa: E402
-from attnviz.backends import hf  # noqa: E402
 from attnviz.backends._maps import on_reference, pool_maps  # noqa: E402
 from attnviz.backends.heads import ablating  # noqa: E402
 from attnviz.backends.hf_local import attention_maps, model_inputs  # noqa: E402
 from attnviz.backends.importance import head_importance, lm_kind, predictions  # noqa: E402
 
-WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "quick", "brown", "fox", "jumps"]
-TEXT = "the quick brown fox jumps"
-TARGET = "the fox jumps"
-WIDE = 0.5
-
-
-def _tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)}, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
-                                   cls_token="[CLS]", sep_token="[SEP]")
-
-
-def _build(auto, config):
-    torch.manual_seed(0)
-    return auto.from_config(config, attn_implementation=hf.register()).eval()
-
-
-BUILDERS = {
-    "bert": lambda: _build(AutoModel, BertConfig(
-        vocab_size=len(WORDS), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-        intermediate_size=64, max_position_embeddings=32, initializer_range=WIDE)),
-    "gpt2": lambda: _build(AutoModelForCausalLM, GPT2Config(
-        vocab_size=len(WORDS), n_embd=32, n_layer=3, n_head=4, n_positions=32,
-        initializer_range=WIDE, bos_token_id=2, eos_token_id=3)),
-    # Grouped-query attention: 4 query heads on 2 K/V heads; each query head is gated alone.
-    "llama": lambda: _build(AutoModelForCausalLM, LlamaConfig(
-        vocab_size=len(WORDS), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        initializer_range=WIDE)),
-    "bart": lambda: _build(AutoModelForSeq2SeqLM, BartConfig(
-        vocab_size=len(WORDS), d_model=32, encoder_layers=2, decoder_layers=2,
-        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=64,
-        decoder_ffn_dim=64, max_position_embeddings=32, pad_token_id=0, bos_token_id=2,
-        eos_token_id=3, decoder_start_token_id=2, init_std=WIDE)),
-}
+BUILDERS = {"bert": bert, "gpt2": lambda: gpt2(lm_head=True),
+            "llama": lambda: llama(lm_head=True), "bart": bart}
 # Heads switched off in the exactness test: a first-layer head and a later one (for BART
 # also a cross-attention head, so the decoder's view of the text changes).
 OFF = {
@@ -117,7 +69,7 @@ def _zeroed(model, heads):
 
 
 def _outputs(model, name, ablate=()):
-    tok = _tokenizer()
+    tok = tokenizer()
     target = TARGET if name == "bart" else None
     layers = attention_maps(model, tok, TEXT, target, ablate=ablate)
     batch, _, _ = model_inputs(model, tok, TEXT, target)
@@ -160,7 +112,7 @@ def test_a_whole_layer_off_differs_from_none(built, name):
 
 
 def test_pooled_maps_of_an_ablated_model_pool_its_full_maps(built):
-    model, tok = built["gpt2"], _tokenizer()
+    model, tok = built["gpt2"], tokenizer()
     full = attention_maps(model, tok, TEXT, ablate=OFF["gpt2"])
     pooled = attention_maps(model, tok, TEXT, pool=2, ablate=OFF["gpt2"])
     for f, p in zip(full, pooled, strict=True):
@@ -171,7 +123,7 @@ def test_pooled_maps_of_an_ablated_model_pool_its_full_maps(built):
 def _logprob_one_head_off(model, name, head, reference):
     """log p of the scored tokens with `head` alone off, computed without importance's
     code: GPT-2/Llama from their logits, BART from its own loss over the labels."""
-    tok = _tokenizer()
+    tok = tokenizer()
     with torch.no_grad(), ablating(model, [head] if head else []), \
             (on_reference() if reference else nullcontext()):
         if name == "bart":
@@ -187,7 +139,7 @@ def _logprob_one_head_off(model, name, head, reference):
 @pytest.mark.parametrize(("name", "reference"),
                          [("gpt2", False), ("gpt2", True), ("llama", True), ("bart", True)])
 def test_importance_is_the_log_prob_drop_one_head_at_a_time(built, name, reference):
-    model, tok = built[name], _tokenizer()
+    model, tok = built[name], tokenizer()
     imp = head_importance(model, tok, TEXT, TARGET if name == "bart" else None,
                           reference=reference, rows_per_pass=5)  # several passes, too
     layers = attention_maps(model, tok, TEXT, TARGET if name == "bart" else None)
@@ -205,14 +157,14 @@ def test_importance_is_the_log_prob_drop_one_head_at_a_time(built, name, referen
 
 
 def test_reference_importance_matches_the_kernels(built):
-    model, tok = built["gpt2"], _tokenizer()
+    model, tok = built["gpt2"], tokenizer()
     ref = head_importance(model, tok, TEXT, reference=True)
     kernel = head_importance(model, tok, TEXT, reference=False)
     np.testing.assert_allclose(ref.drop, kernel.drop, rtol=0, atol=1e-3)
 
 
 def test_predictions_intact_and_ablated(built):
-    model, tok = built["gpt2"], _tokenizer()
+    model, tok = built["gpt2"], tokenizer()
     intact = predictions(model, tok, TEXT)
     off = predictions(model, tok, TEXT, ablate=[("transformer.h.0.attn", h) for h in range(4)])
     assert intact.inputs == tok.convert_ids_to_tokens(tok(TEXT)["input_ids"])
@@ -264,7 +216,7 @@ def test_threads_do_not_see_each_others_ablation(built):
 
 
 def test_bad_heads_and_models_are_refused(built):
-    model, tok = built["gpt2"], _tokenizer()
+    model, tok = built["gpt2"], tokenizer()
     with pytest.raises(ValueError, match="no module named 'h.9.attn'"):
         attention_maps(model, tok, TEXT, ablate=[("h.9.attn", 0)])
     with pytest.raises(ValueError, match=r"transformer.h.0.attn has heads 0..3, not \[4\]"):
@@ -285,7 +237,7 @@ def test_bad_heads_and_models_are_refused(built):
 
 
 def test_page_choices_name_the_heads(built):
-    layers = attention_maps(built["gpt2"], _tokenizer(), TEXT)
+    layers = attention_maps(built["gpt2"], tokenizer(), TEXT)
     offered = hf_ablation.options(layers)
     assert offered[:2] == ["L0 h0", "L0 h1"] and offered[-1] == "L2 all heads"
     assert hf_ablation.option_label("L1 h2", layers) == "L1 h2 · transformer.h.1.attn"
@@ -307,7 +259,7 @@ def test_page_choices_name_the_heads(built):
 
 
 def test_importance_figure_marks_and_clicks(built):
-    imp = head_importance(built["gpt2"], _tokenizer(), TEXT, reference=True)
+    imp = head_importance(built["gpt2"], tokenizer(), TEXT, reference=True)
     fig = hf_ablation.importance_figure(imp, [("transformer.h.1.attn", 2)], clickable=True)
     text = fig.data[0].text
     assert "off" in text[1][2] and not any("off" in t for t in text[0])

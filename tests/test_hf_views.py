@@ -14,85 +14,25 @@ import torch
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
-from transformers import (  # noqa: E402
-    AutoModel,
-    AutoModelForSeq2SeqLM,
-    BartConfig,
-    BertConfig,
-    GPT2Config,
-    LlamaConfig,
-)
+from hf_tiny import TARGET, TEXT, bart, bert, gpt2, llama, tokenizer  # noqa: E402
 
 from attnviz import hf_views  # noqa: E402
-from attnviz.backends import hf  # noqa: E402
 from attnviz.backends.hf_local import attention_maps  # noqa: E402
 
-WORDS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "quick", "brown", "fox", "jumps"]
-TEXT = "the quick brown fox jumps"  # 7 tokens with [CLS] and [SEP]
-WIDE = 0.5
-
-
-def _tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(WORDS)}, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
-                                   cls_token="[CLS]", sep_token="[SEP]")
-
-
-def _build(auto, config):
-    torch.manual_seed(0)
-    return auto.from_config(config, attn_implementation=hf.register()).eval()
-
-
-def _bert():
-    return _build(AutoModel, BertConfig(
-        vocab_size=len(WORDS), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-        intermediate_size=64, max_position_embeddings=32, initializer_range=WIDE))
-
-
-def _gpt2():
-    # scale_attn_by_inverse_layer_idx: layer l passes the kernel 1/sqrt(D)/(l + 1), not
-    # the default scale.
-    return _build(AutoModel, GPT2Config(
-        vocab_size=len(WORDS), n_embd=32, n_layer=3, n_head=4, n_positions=32,
-        scale_attn_by_inverse_layer_idx=True, initializer_range=WIDE, bos_token_id=2,
-        eos_token_id=3))
-
-
-def _llama():
-    # Grouped-query attention (4 query heads on 2 K/V heads) and RoPE.
-    return _build(AutoModel, LlamaConfig(
-        vocab_size=len(WORDS), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        initializer_range=WIDE))
-
-
-def _bart():
-    return _build(AutoModelForSeq2SeqLM, BartConfig(
-        vocab_size=len(WORDS), d_model=32, encoder_layers=2, decoder_layers=2,
-        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=64,
-        decoder_ffn_dim=64, max_position_embeddings=32, pad_token_id=0, bos_token_id=2,
-        eos_token_id=3, decoder_start_token_id=2, init_std=WIDE))
-
-
-BUILDERS = {"bert": _bert, "gpt2": _gpt2, "llama": _llama, "bart": _bart}
+BUILDERS = {"bert": bert, "gpt2": lambda: gpt2(scale_by_layer=True), "llama": llama,
+            "bart": bart}
 CAUSAL = {"bert": False, "gpt2": True, "llama": True, "bart": False}
 
 
 @pytest.fixture(scope="module")
 def captured():
     """name -> (model, layers with vectors): one run of each model on TEXT."""
-    tokenizer = _tokenizer()
+    tok = tokenizer()
     out = {}
     for name, build in BUILDERS.items():
         model = build()
-        target = "the fox jumps" if name == "bart" else None
-        out[name] = (model, attention_maps(model, tokenizer, TEXT, target, vectors=True))
+        target = TARGET if name == "bart" else None
+        out[name] = (model, attention_maps(model, tok, TEXT, target, vectors=True))
     return out
 
 
@@ -231,15 +171,15 @@ def test_mask_reasons_and_figures(captured):
 
 def test_refusals(captured):
     model, layers = captured["bert"]
-    tokenizer = _tokenizer()
+    tok = tokenizer()
     with pytest.raises(ValueError, match="needs the full maps"):
-        attention_maps(model, tokenizer, TEXT, pool=2, vectors=True)
-    pooled = attention_maps(model, tokenizer, TEXT, pool=2)
+        attention_maps(model, tok, TEXT, pool=2, vectors=True)
+    pooled = attention_maps(model, tok, TEXT, pool=2)
     with pytest.raises(ValueError, match="Rollout needs the full maps"):
         hf_views.model_rollout(pooled)
     with pytest.raises(ValueError, match="neuron view needs the full maps"):
         hf_views.neuron_row(pooled[0], 0, 0)
-    plain = attention_maps(model, tokenizer, TEXT)
+    plain = attention_maps(model, tok, TEXT)
     assert plain[0].queries is None  # vectors only when asked
     with pytest.raises(ValueError, match="vectors=True"):
         hf_views.neuron_row(plain[0], 0, 0)

@@ -6,18 +6,10 @@ import pytest
 
 from attnviz import pipeline
 from attnviz.st_components import markdown_escape
-from models import load_pretrained
 
 
-@pytest.fixture(scope="module")
-def model():
-    m = load_pretrained("post")
-    m.backend = "reference"
-    return m
-
-
-def test_unsure_steps_are_the_translation_pieces_chosen_below_the_threshold(model):
-    tr = model.trace("The weather in my city is terrible during the winter months.")
+def test_unsure_steps_are_the_translation_pieces_chosen_below_the_threshold(post_model):
+    tr = post_model.trace("The weather in my city is terrible during the winter months.")
     steps = pipeline.unsure_steps(tr)
     probs = [top[0].prob for top in tr.predictions]
     assert steps, "this sentence is out of the grammar: some choice is unsure"
@@ -31,10 +23,10 @@ def test_unsure_steps_are_the_translation_pieces_chosen_below_the_threshold(mode
     assert pipeline.unsure_steps(tr, 0.0) == [] and pipeline.unsure_notice(tr, 0.0) is None
 
 
-def test_a_confident_translation_and_a_typed_target_say_nothing(model):
-    assert pipeline.unsure_notice(model.trace("I love you.")) is None
-    # A typed target was not chosen by the model: no claim about its choices.
-    typed = model.trace("The weather in my city is terrible.", "天气很糟糕。")
+def test_a_confident_translation_and_a_typed_target_say_nothing(post_model):
+    assert pipeline.unsure_notice(post_model.trace("I love you.")) is None
+    # A typed target was not chosen by the post_model: no claim about its choices.
+    typed = post_model.trace("The weather in my city is terrible.", "天气很糟糕。")
     assert pipeline.unsure_steps(typed, 1.0) == []
 
 
