@@ -3,13 +3,14 @@ much each head matters to the sentence on screen (click a head to switch it off)
 
 from __future__ import annotations
 
+import json
 from functools import partial
 
 import streamlit as st
 
-from models import ATTENTION_KINDS, Trace
+from models import ATTENTION_KINDS, HeadImportance, Trace
 
-from . import ablation, st_cache, trace_views
+from . import ablation, export, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, file_stem
 from .sections import View
@@ -99,6 +100,15 @@ def _importance(view: View, heads: list[ablation.Head]) -> None:
                     fig, file_stem(norm, tr.causal, "importance", kind),
                     f"importance-{norm}-{kind}", chart_key=chart_key,
                     on_click=partial(_on_click, chart_key, kind, n_heads))
+        stem = file_stem(norm, tr.causal, "importance")
+        st.download_button(  # the same file as the CLI's --importance
+            "Every head's importance (JSON)", file_name=f"{stem}.json",
+            data=partial(_importance_bytes, imp), mime=export.MIME["json"],
+            key=f"importance-{norm}-json", on_click="ignore")
+
+
+def _importance_bytes(imp: HeadImportance) -> bytes:
+    return json.dumps(export.importance_json(imp), ensure_ascii=False, indent=1).encode()
 
 
 def _comparison(view: View, norm: str, heads: list[ablation.Head], kind: str) -> None:

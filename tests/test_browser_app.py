@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import pytest
@@ -216,6 +217,12 @@ def test_ablation_tab_switches_heads_off_by_click_and_button(app_server, page):
     assert "Δ log p" in text and "Decoder cross-attention" in text
     body = page.inner_text("body")
     assert "Michel, Levy & Neubig" in body and "No head is switched off" in body
+    # The raw numbers, as the CLI's --importance writes them.
+    with page.expect_download(timeout=60_000) as dl:
+        page.get_by_role("button", name="Every head's importance (JSON)").click()
+    data = json.loads(open(dl.value.path(), encoding="utf-8").read())
+    assert set(data["drop"]) == {"encoder_self", "decoder_self", "cross"}
+    assert len(data["drop"]["cross"]) == 3 and len(data["drop"]["cross"][0]) == 4
     # One click on the cross-attention importance map switches that head off.
     _click_importance_cell(page, 2, 2, 1)
     page.wait_for_function(
