@@ -49,6 +49,9 @@ def clean_input(src: str, tgt: str | None) -> CleanInput:
     notices: list[str] = []
     s = _clean(src, "source", notices)
     t = _clean(tgt or "", "target", notices)
+    if s and not any(ch.isalnum() for ch in s):
+        notices.append("the source has no letters or digits: the model knows English "
+                       "sentences only, so what it makes of this is a guess")
     return CleanInput(s, t or None, notices)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from attnviz import pipeline
+from attnviz.inputs import clean_input
 from attnviz.st_components import markdown_escape
 
 
@@ -45,3 +46,18 @@ def test_markdown_escape_leaves_no_markup(text):
             out.append(escaped[i])
             i += 1
     assert "".join(out) == text
+
+
+@pytest.mark.parametrize("src, notes", [
+    ("?!", ["no letters or digits"]), ("...", ["no letters or digits"]),
+    ("I love you.", []), ("😀 42", []),
+    ("a\u202eb\x00c", ["2 invisible control character(s) removed"]),
+    ("x" * 500, ["only the first 400"]),
+])
+def test_clean_input_says_what_it_changed_or_doubts(src, notes):
+    cleaned = clean_input(src, None)
+    assert cleaned.ok and cleaned.tgt is None
+    assert len(cleaned.notices) == len(notes)
+    for note, want in zip(cleaned.notices, notes, strict=True):
+        assert want in note
+    assert not clean_input("   ", "  ").ok and clean_input("   ", "  ").tgt is None
