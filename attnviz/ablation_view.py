@@ -33,6 +33,21 @@ def _key(kind: str) -> str:
     return f"ablate-{kind}"
 
 
+def _store(kind: str) -> str:
+    # Not a widget's key: Streamlit forgets a widget's value in runs that do not draw it
+    # (another tab open), and this keeps the choice until the tab is drawn again.
+    return f"ablate-{kind}-kept"
+
+
+def _choose(kind: str, options: list[str]) -> None:
+    st.session_state[_key(kind)] = options
+    st.session_state[_store(kind)] = options
+
+
+def _remember(kind: str) -> None:
+    st.session_state[_store(kind)] = st.session_state.get(_key(kind), [])
+
+
 def _clicks() -> int:
     return int(st.session_state.get("ablate-clicks", 0))
 
@@ -46,20 +61,19 @@ def _on_click(chart_key: str, kind: str, n_heads: int) -> None:
         if index is None:
             continue
         layer, head = divmod(int(index), n_heads)
-        st.session_state[_key(kind)] = ablation.toggled(
-            st.session_state.get(_key(kind), []), layer, head, n_heads)
+        _choose(kind, ablation.toggled(st.session_state.get(_key(kind), []), layer, head,
+                                       n_heads))
     # A fresh chart (new key) on the next run: a click on the same cell counts again.
     st.session_state["ablate-clicks"] = _clicks() + 1
 
 
 def _set_all_cross(n_layers: int) -> None:
-    st.session_state[_key("cross")] = [f"L{layer} {ablation.ALL_HEADS}"
-                                       for layer in range(n_layers)]
+    _choose("cross", [f"L{layer} {ablation.ALL_HEADS}" for layer in range(n_layers)])
 
 
 def _clear() -> None:
     for kind in ATTENTION_KINDS:
-        st.session_state[_key(kind)] = []
+        _choose(kind, [])
 
 
 def chosen_heads(n_heads: int) -> list[ablation.Head]:
@@ -72,9 +86,13 @@ def _controls(tr: Trace) -> None:
     cols = st.columns(3)
     for col, kind in zip(cols, ATTENTION_KINDS, strict=True):
         n_layers = tr.maps(kind).shape[0]
-        col.multiselect(f"Switch off: {trace_views.KIND_TITLES[kind].lower()}",
-                        ablation.options(n_layers, n_heads), key=_key(kind),
-                        placeholder="no head switched off")
+        options = ablation.options(n_layers, n_heads)
+        if _key(kind) not in st.session_state:
+            st.session_state[_key(kind)] = [o for o in st.session_state.get(_store(kind), [])
+                                            if o in options]
+        col.multiselect(f"Switch off: {trace_views.KIND_TITLES[kind].lower()}", options,
+                        key=_key(kind), placeholder="no head switched off",
+                        on_change=_remember, args=(kind,))
     left, right, _ = st.columns([2, 2, 3])
     left.button("Switch off every cross-attention head", key="ablate-all-cross",
                 on_click=_set_all_cross, args=(tr.cross.shape[0],),

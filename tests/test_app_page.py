@@ -186,6 +186,15 @@ def test_ablation_tab_with_both_models_a_target_and_the_mask_off(app, norm, caus
     assert len(app.dataframe) == 2 * n_models
     titles = _chart_titles(app)
     assert sum("heads switched off" in t for t in titles) == n_models, titles
+    # Another tab and back: the choice is kept (the tab's widgets were not drawn meanwhile).
+    app.session_state["tab"] = "All heads"
+    app.run()
+    app.session_state["tab"] = "Head ablation"
+    app.run()
+    _no_exception(app)
+    assert app.multiselect(key="ablate-cross").value == ["L1 h1"]
+    assert any("Switched off: encoder self-attention L0 h0, h1; cross-attention L1 h1"
+               in c.value for c in app.caption)
     app.button(key="ablate-clear").click().run()
     assert any("No head is switched off" in i.value for i in app.info)
 
