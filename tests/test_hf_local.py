@@ -228,6 +228,13 @@ def test_page_head_ablation_with_importance(saved_gpt2, monkeypatch):
     assert list(frame.value.columns) == ["pos", "token", "every head on", "heads off", "changed"]
     assert any("Top-1 next-token prediction" in c.value for c in app.caption)
     assert sum("heads switched off" in t for t in _chart_titles(app)) == 1
+    # Another tab and back: the choice is kept (the tab's widgets were not drawn meanwhile).
+    app.session_state["your-model-tab"] = "Attention maps"
+    app.run()
+    app.session_state["your-model-tab"] = "Head ablation"
+    app.run()
+    assert not app.exception, app.exception
+    assert app.multiselect[0].value == ["L1 all heads"]
 
 
 @pytest.mark.browser
