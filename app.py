@@ -16,7 +16,7 @@ import streamlit as st  # noqa: E402
 
 from attnviz import ablation_view, sections, st_cache  # noqa: E402
 from attnviz.examples import EXAMPLES, random_test_sentence  # noqa: E402
-from attnviz.inputs import NORMS, clean_input, from_query, to_query  # noqa: E402
+from attnviz.inputs import ABLATE_URL, NORMS, clean_input, from_query, to_query  # noqa: E402
 from attnviz.labels import NORM_LABELS  # noqa: E402
 from attnviz.pipeline import ModelUnavailable, norms_of  # noqa: E402
 
@@ -41,6 +41,8 @@ def attention_page() -> None:
     first_run = "src" not in st.session_state
     if first_run:
         st.session_state.update(from_query(st.query_params))
+        if ABLATE_URL in st.session_state:
+            st.session_state["tab"] = "Head ablation"  # a shared ablation opens its tab
 
     c_examples, c_random = st.columns([4, 1], vertical_alignment="bottom")
     c_examples.pills("Examples", EXAMPLES, key="example", on_change=_use_example,
@@ -58,7 +60,7 @@ def attention_page() -> None:
                     help="The decoder self-attention's mask: position i sees only positions ≤ i.")
 
     new_query = to_query(st.session_state.src, st.session_state.tgt, st.session_state.norm,
-                         st.session_state.causal)
+                         st.session_state.causal, ablation_view.url_value())
     if dict(st.query_params) != new_query:
         st.query_params.from_dict(new_query)
 

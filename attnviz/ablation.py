@@ -7,7 +7,7 @@ the app offers one option per head and one per layer ("all heads") for each kind
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from models import ATTENTION_KINDS
 
@@ -78,6 +78,37 @@ def toggled(chosen: Sequence[str], layer: int, head: int, n_heads: int) -> list[
     if option in chosen:
         return [o for o in chosen if o != option]
     return [*chosen, option]
+
+
+def option_specs(kind: str, chosen: Iterable[str]) -> list[str]:
+    """A kind's chosen options in the CLI's (and the URL's) spelling: "L2 h1" -> "cross:2:1",
+    "L0 all heads" -> "cross:0:*"."""
+    out = []
+    for option in chosen:
+        layer_text, which = option.split(" ", 1)
+        head = "*" if which == ALL_HEADS else which[1:]
+        out.append(f"{KIND_CODES[kind]}:{layer_text[1:]}:{head}")
+    return out
+
+
+def options_from_specs(text: str, n_layers: Callable[[str], int], n_heads: int
+                       ) -> tuple[dict[str, list[str]], list[str]]:
+    """Comma-separated specs (a shared URL's) -> each kind's options, and the reason for
+    every spec that does not fit this model (ValueError's message)."""
+    chosen: dict[str, list[str]] = {kind: [] for kind in ATTENTION_KINDS}
+    errors = []
+    for spec in filter(None, (part.strip() for part in text.split(","))):
+        kind = KIND_NAMES.get(spec.split(":", 1)[0])
+        try:
+            heads = parse_spec(spec, n_layers(kind) if kind else 1, n_heads)
+        except ValueError as e:
+            errors.append(str(e))
+            continue
+        layer = heads[0][1]
+        options = ([f"L{layer} {ALL_HEADS}"] if spec.endswith(":*")
+                   else [f"L{layer} h{h}" for _, _, h in heads])
+        chosen[heads[0][0]] += [o for o in options if o not in chosen[heads[0][0]]]
+    return chosen, errors
 
 
 def changes_map(head: Head, kind: str, layer: int) -> bool:

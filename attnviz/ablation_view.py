@@ -12,6 +12,7 @@ from models import ATTENTION_KINDS, HeadImportance, Trace
 
 from . import ablation, export, st_cache, trace_views
 from .analysis import prediction_changes
+from .inputs import ABLATE_URL
 from .labels import NORM_LABELS, file_stem
 from .sections import View
 from .st_components import figure_with_exports, markdown_escape
@@ -76,12 +77,36 @@ def _clear() -> None:
         _choose(kind, [])
 
 
+def url_value() -> str:
+    """The heads switched off, as the URL spells them ("cross:2:1,enc:0:*"): a shared link's
+    own value until the tab has applied it."""
+    if ABLATE_URL in st.session_state:
+        return str(st.session_state[ABLATE_URL])
+    return ",".join(spec for kind in ATTENTION_KINDS for spec in ablation.option_specs(
+        kind, st.session_state.get(_key(kind), st.session_state.get(_store(kind), []))))
+
+
+def _apply_url(tr: Trace) -> None:
+    """Switch off the heads a shared link names (once), and say which specs do not fit."""
+    chosen, errors = ablation.options_from_specs(
+        str(st.session_state.pop(ABLATE_URL)), lambda kind: tr.maps(kind).shape[0],
+        tr.cross.shape[1])
+    for kind, options in chosen.items():
+        _choose(kind, options)
+    for error in errors:
+        st.warning(markdown_escape("The link's heads to switch off: "
+                                   + error.removeprefix("--ablate ")),
+                   icon=":material/link_off:")
+
+
 def chosen_heads(n_heads: int) -> list[ablation.Head]:
     return [h for kind in ATTENTION_KINDS
             for h in ablation.heads_of(kind, st.session_state.get(_key(kind), []), n_heads)]
 
 
 def _controls(tr: Trace) -> None:
+    if ABLATE_URL in st.session_state:
+        _apply_url(tr)
     n_heads = tr.cross.shape[1]
     cols = st.columns(3)
     for col, kind in zip(cols, ATTENTION_KINDS, strict=True):

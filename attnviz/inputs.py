@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 # and the model then truncates to its own limit (and says so in Trace.notices).
 MAX_CHARS = 400
 NORMS = ("post", "pre", "both")
+ABLATE_URL = "ablate-url"   # the session key of a URL's heads to switch off, until applied
 DEFAULTS = {"src": "She bought three red apples at the market yesterday.", "tgt": "",
             "norm": "post", "causal": True}
 
@@ -66,12 +67,18 @@ def from_query(params: Mapping[str, str]) -> dict:
         out["norm"] = params["norm"]
     if params.get("causal") in ("0", "1"):
         out["causal"] = params["causal"] == "1"
+    if params.get("ablate"):
+        # Heads switched off, as the CLI spells them ("cross:2:1,enc:0:*"); checked against
+        # the model's size where the Head ablation tab reads them.
+        out[ABLATE_URL] = str(params["ablate"])[:MAX_CHARS]
     return out
 
 
-def to_query(src: str, tgt: str, norm: str, causal: bool) -> dict[str, str]:
-    """Query parameters that reproduce the inputs (empty target left out)."""
+def to_query(src: str, tgt: str, norm: str, causal: bool, ablate: str = "") -> dict[str, str]:
+    """Query parameters that reproduce the inputs (empty target and ablation left out)."""
     q = {"src": src, "norm": norm, "causal": "1" if causal else "0"}
     if tgt:
         q["tgt"] = tgt
+    if ablate:
+        q["ablate"] = ablate
     return q

@@ -16,6 +16,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from attnviz import pipeline
+from attnviz.st_components import markdown_escape
 from models import ModelConfig, Seq2Seq, load_checkpoint, save_checkpoint
 from models.tokenizer import CHECKPOINT_DIR, MODEL_FILE, Tokenizer
 
@@ -231,3 +232,21 @@ def test_missing_checkpoint_is_a_notice(monkeypatch):
     _no_exception(at)
     assert any("python -m models.train" in e.value for e in at.error)
     st.cache_resource.clear()
+
+
+def test_a_shared_link_switches_heads_off(app):
+    app.query_params.update(src="I love you", ablate="cross:1:1, enc:0:*,self:9:0")
+    app.run()
+    _no_exception(app)
+    # The link opens the Head ablation tab with its heads off, and says what does not fit.
+    assert app.multiselect(key="ablate-cross").value == ["L1 h1"]
+    assert app.multiselect(key="ablate-encoder_self").value == ["L0 all heads"]
+    # (the warning's Markdown is escaped: it quotes the link)
+    assert any(markdown_escape("self:9:0: layers are 0..1") in w.value for w in app.warning)
+    assert any("Switched off: encoder self-attention L0 h0, h1; cross-attention L1 h1"
+               in c.value for c in app.caption)
+    # The URL follows the choice, in the CLI's spelling.
+    app.multiselect(key="ablate-cross").set_value([]).run()
+    assert app.query_params["ablate"] in ("enc:0:*", ["enc:0:*"])
+    app.button(key="ablate-clear").click().run()
+    assert "ablate" not in app.query_params

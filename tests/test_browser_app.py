@@ -241,3 +241,12 @@ def test_ablation_tab_switches_heads_off_by_click_and_button(app_server, page):
     page.get_by_role("button", name="Switch every head on").click()
     page.wait_for_function("() => document.body.innerText.includes('No head is switched off')",
                            timeout=90_000)
+
+
+def test_a_shared_ablation_link_opens_its_tab(app_server, page):
+    page.goto(_url(app_server, src="I love you", ablate="cross:0:*,cross:1:*,cross:2:*"))
+    wait_for_app(page)
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Switched off: cross-attention L0 h0, h1, h2,"
+        " h3; L1 h0, h1, h2, h3; L2 h0, h1, h2, h3')", timeout=90_000)
+    assert "ablate=cross%3A0%3A%2A" in page.url or "ablate=cross:0:*" in page.url, page.url
