@@ -187,3 +187,18 @@ def test_options_and_toggles():
     assert ablation.describe([("cross", 1, 0), ("cross", 1, 2), ("encoder_self", 0, 1)]) == (
         "encoder self-attention L0 h1; cross-attention L1 h0, h2")
     assert ablation.describe([]) == ""
+
+
+def test_url_specs_round_trip_and_errors():
+    chosen = {"encoder_self": ["L0 all heads"], "decoder_self": ["L2 h3", "L1 h0"],
+              "cross": ["L2 h1"]}
+    text = ",".join(s for kind, options in chosen.items()
+                    for s in ablation.option_specs(kind, options))
+    assert text == "enc:0:*,self:2:3,self:1:0,cross:2:1"
+    back, errors = ablation.options_from_specs(text + ", cross:2:1,,", lambda kind: 3, 4)
+    assert back == chosen and errors == []
+    _, errors = ablation.options_from_specs("cross:3:0,dec:0:0,enc:0:9", lambda kind: 3, 4)
+    assert len(errors) == 3
+    for error, want in zip(errors, ("layers are 0..2", "KIND must be one of", "heads are 0..3"),
+                           strict=True):
+        assert want in error, error
