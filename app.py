@@ -37,6 +37,7 @@ def attention_page() -> None:
     st.title("attnviz")
     st.caption("Attention inside an English → Chinese Transformer, computed by our Triton kernel.")
 
+    sections.keep_tab_state()
     # A shared URL fills the inputs once per session; afterwards the widgets own the state.
     first_run = "src" not in st.session_state
     if first_run:

@@ -213,8 +213,9 @@ def head_ablation(view: View) -> None:
         return
     st.caption(f"Switched off: {ablation.describe(heads)}. The maps show the layer and head "
                "chosen at the top of the page.")
+    st.session_state.setdefault("ablate-kind", "cross")  # (sections.keep_tab_state)
     kind = st.columns(3)[0].selectbox(
-        "Map", ATTENTION_KINDS, index=2, key="ablate-kind",
+        "Map", ATTENTION_KINDS, key="ablate-kind",
         format_func=lambda k: trace_views.kind_title(first, k)) or "cross"
     for col, norm in zip(st.columns(len(view.norms)), view.norms, strict=True):
         with col:

@@ -167,11 +167,13 @@ def rollout_maps(view: View) -> None:
     first = view.pairs[view.norms[0]].shown
     n_enc, n_dec = first.encoder_self.shape[0], first.decoder_self.shape[0]
     c_enc, c_dec = st.columns(2)
+    # Defaults through session state, not `value=`: keep_tab_state re-assigns these keys.
+    _clamped("rollout-enc-layer", n_enc, n_enc - 1)
+    _clamped("rollout-dec-layer", n_dec, n_dec - 1)
     enc_layer = c_enc.select_slider("Encoder rollout through layer", list(range(n_enc)),
-                                    value=n_enc - 1, key="rollout-enc-layer")
+                                    key="rollout-enc-layer")
     dec_layer = c_dec.select_slider("Decoder source attribution through layer",
-                                    list(range(n_dec)), value=n_dec - 1,
-                                    key="rollout-dec-layer")
+                                    list(range(n_dec)), key="rollout-dec-layer")
     figs = {}
     for norm in view.norms:
         tr = view.pairs[norm].shown
@@ -220,6 +222,21 @@ def _clamped(key: str, n: int, default: int) -> None:
         st.session_state[key] = n - 1
 
 
+# The tabs' own selectors. Streamlit forgets a widget's value in a run that does not draw
+# it, and only the open tab is drawn: re-assigned at the top of every run, their values
+# become the session's own and wait for the tab to open again (Streamlit's documented way
+# to interrupt the clean-up). Their defaults are set through session state, never as a
+# widget's `value`/`index`, which Streamlit would then report as set twice.
+TAB_WIDGET_KEYS = ("rollout-enc-layer", "rollout-dec-layer", "neuron-norm", "neuron-kind",
+                   "neuron-layer", "neuron-head", "neuron-row", "neuron-col", "ablate-kind")
+
+
+def keep_tab_state() -> None:
+    for key in TAB_WIDGET_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def neuron_view(view: View) -> None:
     """One score of one head, neuron by neuron, and its row before and after softmax."""
     st.caption(NEURON_CAPTION)
@@ -231,9 +248,12 @@ def neuron_view(view: View) -> None:
         norm = cols[0].radio("Model", view.norms, key="neuron-norm",
                              format_func=lambda n: NORM_LABELS[n]) or norm
     tr = view.pairs[norm].shown
-    kind = c_kind.selectbox("Attention", ATTENTION_KINDS, index=2, key="neuron-kind",
+    st.session_state.setdefault("neuron-kind", "cross")
+    kind = c_kind.selectbox("Attention", ATTENTION_KINDS, key="neuron-kind",
                             format_func=lambda k: trace_views.kind_title(tr, k)) or "cross"
     n_layers, n_heads = tr.maps(kind).shape[:2]
+    _clamped("neuron-layer", n_layers, 0)
+    _clamped("neuron-head", n_heads, 0)
     layer = c_layer.selectbox("Layer", list(range(n_layers)), key="neuron-layer") or 0
     head = c_head.selectbox("Head", list(range(n_heads)), key="neuron-head") or 0
     q_ticks, _ = trace_views.query_labels(tr, kind)

@@ -250,3 +250,28 @@ def test_a_shared_link_switches_heads_off(app):
     assert app.query_params["ablate"] in ("enc:0:*", ["enc:0:*"])
     app.button(key="ablate-clear").click().run()
     assert "ablate" not in app.query_params
+
+
+def test_tab_selectors_survive_a_visit_to_another_tab(app):
+    app.query_params.update(src="I love you", tgt="我爱你", norm="pre")
+    app.run()
+    app.session_state["tab"] = "Neuron view"
+    app.run()
+    app.selectbox(key="neuron-kind").set_value("decoder_self").run()
+    app.selectbox(key="neuron-layer").set_value(1).run()
+    app.selectbox(key="neuron-row").set_value(2).run()
+    app.session_state["tab"] = "Rollout"
+    app.run()
+    app.select_slider(key="rollout-enc-layer").set_value(0).run()
+    app.session_state["tab"] = "Attention maps"
+    app.run()
+    app.session_state["tab"] = "Neuron view"
+    app.run()
+    _no_exception(app)
+    assert not app.warning  # no "set twice" warning from Streamlit, no other warning
+    assert app.selectbox(key="neuron-kind").value == "decoder_self"
+    assert app.selectbox(key="neuron-layer").value == 1
+    assert app.selectbox(key="neuron-row").value == 2
+    app.session_state["tab"] = "Rollout"
+    app.run()
+    assert app.select_slider(key="rollout-enc-layer").value == 0
