@@ -101,3 +101,11 @@ def click_chart(page, chart: int, y, x) -> None:
         "(el, c) => [el._fullLayout.xaxis._offset + el._fullLayout.xaxis.d2p(c[1]),"
         " el._fullLayout.yaxis._offset + el._fullLayout.yaxis.d2p(c[0])]", [y, x])
     page.mouse.click(box["x"] + px, box["y"] + py)
+
+
+def wait_for_chart_text(page, text: str, timeout_ms: int = 60_000) -> None:
+    """Wait until some text Plotly drew in the page's charts (a title, a tick) contains
+    `text`."""
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
+        ".some(e => e.textContent.includes(t))", arg=text, timeout=timeout_ms)

@@ -6,7 +6,7 @@ import json
 from urllib.parse import quote
 
 import pytest
-from support import click_chart, wait_for_app, wait_for_charts
+from support import click_chart, wait_for_app, wait_for_chart_text, wait_for_charts
 
 from models.grammar.surface import normalise
 
@@ -163,9 +163,7 @@ def test_rollout_tab_shows_heatmaps(app_server, page):
     wait_for_app(page)
     assert "Encoder rollout" not in _chart_text(page)       # drawn only when opened
     page.get_by_role("tab", name="Rollout").click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
-        ".some(e => e.textContent.includes('Decoder source attribution'))", timeout=60_000)
+    wait_for_chart_text(page, "Decoder source attribution")
     wait_for_app(page)
     text = _chart_text(page)
     assert "Encoder rollout" in text and "through layers 0–2" in text
@@ -176,9 +174,7 @@ def test_rollout_tab_shows_heatmaps(app_server, page):
     slider = page.get_by_role("slider", name="Encoder rollout through layer")
     slider.focus()
     slider.press("Home")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
-        ".some(e => e.textContent.includes('through layers 0–0'))", timeout=60_000)
+    wait_for_chart_text(page, "through layers 0–0")
     wait_for_app(page)
 
 
@@ -187,9 +183,7 @@ def test_neuron_tab_shows_vectors_scores_and_probs(app_server, page):
     wait_for_app(page)
     assert "Query and key vectors" not in _chart_text(page)   # drawn only when opened
     page.get_by_role("tab", name="Neuron view").click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
-        ".some(e => e.textContent.includes('Probabilities after softmax'))", timeout=60_000)
+    wait_for_chart_text(page, "Probabilities after softmax")
     wait_for_app(page)
     text = _chart_text(page)
     for words in ("Query and key vectors", "q ⊙ k", "Scores of query", "before softmax",
@@ -198,9 +192,7 @@ def test_neuron_tab_shows_vectors_scores_and_probs(app_server, page):
     assert "1/√D" in page.inner_text("body")
     # A click on the head's map opens that cell (row 3, "▁爱 → 你"; column 1, "▁love").
     click_chart(page, 0, 3, 1)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
-        ".some(e => e.textContent.includes('Scores of query 3'))", timeout=60_000)
+    wait_for_chart_text(page, "Scores of query 3")
     wait_for_app(page)
     body = page.inner_text("body")
     assert "3·" in body and "1·▁love" in body

@@ -240,7 +240,7 @@ def test_page_head_ablation_with_importance(saved_gpt2, monkeypatch):
 @pytest.mark.browser
 def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
     """A person opens "Your model", types the folder and sees a labelled heatmap."""
-    from support import click_chart, wait_for_app, wait_for_charts
+    from support import click_chart, wait_for_app, wait_for_chart_text, wait_for_charts
 
     page.goto(app_server.url)
     wait_for_app(page)
@@ -266,9 +266,7 @@ def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
         assert any(title in c.inner_text() for c in panel.locator(".js-plotly-plot").all())
     # The neuron view's map: a click on cell (2, 4) opens it ("quick" reading "fox").
     click_chart(page, 0, 2, 4)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
-        ".some(e => e.textContent.includes('Scores of query 2'))", timeout=60_000)
+    wait_for_chart_text(page, "Scores of query 2")
     wait_for_app(page)
     # Head ablation: BERT has no language-model head, and the tab says so.
     page.get_by_role("tab", name="Head ablation").click()
@@ -282,9 +280,7 @@ def test_page_in_a_real_browser(saved, saved_gpt2, app_server, page):
     wait_for_app(page)
     page.get_by_role("tab", name="Head ablation").click()
     wait_for_app(page)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot .main-svg text')]"
-        ".some(e => e.textContent.includes('Head importance'))", timeout=90_000)
+    wait_for_chart_text(page, "Head importance", 90_000)
     assert "No head is switched off" in page.inner_text("body")
     click_chart(page, 0, "L0 transformer.h.0.attn", "h1")
     page.wait_for_function(
