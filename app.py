@@ -19,6 +19,7 @@ from attnviz.examples import EXAMPLES, random_test_sentence  # noqa: E402
 from attnviz.inputs import ABLATE_URL, NORMS, clean_input, from_query, to_query  # noqa: E402
 from attnviz.labels import NORM_LABELS  # noqa: E402
 from attnviz.pipeline import ModelUnavailable, norms_of  # noqa: E402
+from attnviz.st_components import keep_widget_state  # noqa: E402
 
 st.set_page_config(page_title="attnviz", layout="wide")
 
@@ -37,7 +38,7 @@ def attention_page() -> None:
     st.title("attnviz")
     st.caption("Attention inside an English → Chinese Transformer, computed by our Triton kernel.")
 
-    sections.keep_tab_state()
+    keep_widget_state(sections.TAB_WIDGET_KEYS + ablation_view.WIDGET_KEYS)
     # A shared URL fills the inputs once per session; afterwards the widgets own the state.
     first_run = "src" not in st.session_state
     if first_run:

@@ -34,19 +34,12 @@ def _key(kind: str) -> str:
     return f"ablate-{kind}"
 
 
-def _store(kind: str) -> str:
-    # Not a widget's key: Streamlit forgets a widget's value in runs that do not draw it
-    # (another tab open), and this keeps the choice until the tab is drawn again.
-    return f"ablate-{kind}-kept"
+# The tab's widgets: kept while another tab is open (st_components.keep_widget_state).
+WIDGET_KEYS = (*(_key(kind) for kind in ATTENTION_KINDS), "ablate-kind")
 
 
 def _choose(kind: str, options: list[str]) -> None:
     st.session_state[_key(kind)] = options
-    st.session_state[_store(kind)] = options
-
-
-def _remember(kind: str) -> None:
-    st.session_state[_store(kind)] = st.session_state.get(_key(kind), [])
 
 
 def _clicks() -> int:
@@ -83,7 +76,7 @@ def url_value() -> str:
     if ABLATE_URL in st.session_state:
         return str(st.session_state[ABLATE_URL])
     return ",".join(spec for kind in ATTENTION_KINDS for spec in ablation.option_specs(
-        kind, st.session_state.get(_key(kind), st.session_state.get(_store(kind), []))))
+        kind, st.session_state.get(_key(kind), [])))
 
 
 def _apply_url(tr: Trace) -> None:
@@ -112,12 +105,10 @@ def _controls(tr: Trace) -> None:
     for col, kind in zip(cols, ATTENTION_KINDS, strict=True):
         n_layers = tr.maps(kind).shape[0]
         options = ablation.options(n_layers, n_heads)
-        if _key(kind) not in st.session_state:
-            st.session_state[_key(kind)] = [o for o in st.session_state.get(_store(kind), [])
-                                            if o in options]
+        st.session_state[_key(kind)] = [o for o in st.session_state.get(_key(kind), [])
+                                        if o in options]
         col.multiselect(f"Switch off: {trace_views.KIND_TITLES[kind].lower()}", options,
-                        key=_key(kind), placeholder="no head switched off",
-                        on_change=_remember, args=(kind,))
+                        key=_key(kind), placeholder="no head switched off")
     left, right, _ = st.columns([2, 2, 3])
     left.button("Switch off every cross-attention head", key="ablate-all-cross",
                 on_click=_set_all_cross, args=(tr.cross.shape[0],),
@@ -213,7 +204,7 @@ def head_ablation(view: View) -> None:
         return
     st.caption(f"Switched off: {ablation.describe(heads)}. The maps show the layer and head "
                "chosen at the top of the page.")
-    st.session_state.setdefault("ablate-kind", "cross")  # (sections.keep_tab_state)
+    st.session_state.setdefault("ablate-kind", "cross")  # kept: default via session state
     kind = st.columns(3)[0].selectbox(
         "Map", ATTENTION_KINDS, key="ablate-kind",
         format_func=lambda k: trace_views.kind_title(first, k)) or "cross"

@@ -61,14 +61,11 @@ def _clear() -> None:
 
 def _controls(layers: Sequence[LayerMaps]) -> list[Head]:
     offered = hf_ablation.options(layers)
-    # Streamlit forgets a widget's value in runs that do not draw it (another tab open):
-    # the choice is kept under a plain key too. A new model or text may offer other heads:
-    # keep only choices that still exist.
-    chosen = st.session_state.get(KEY, st.session_state.get(f"{KEY}-kept", []))
-    st.session_state[KEY] = [o for o in chosen if o in offered]
+    # A new model or text may offer other heads: keep only choices that still exist. (The
+    # page keeps KEY while another tab is open: st_components.keep_widget_state.)
+    st.session_state[KEY] = [o for o in st.session_state.get(KEY, []) if o in offered]
     st.multiselect("Switch off", offered, key=KEY, placeholder="no head switched off",
                    format_func=partial(hf_ablation.option_label, layers=layers))
-    st.session_state[f"{KEY}-kept"] = list(st.session_state[KEY])
     st.button("Switch every head on", key=f"{KEY}-clear", on_click=_clear)
     return hf_ablation.heads_of(st.session_state[KEY], layers)
 

@@ -167,7 +167,7 @@ def rollout_maps(view: View) -> None:
     first = view.pairs[view.norms[0]].shown
     n_enc, n_dec = first.encoder_self.shape[0], first.decoder_self.shape[0]
     c_enc, c_dec = st.columns(2)
-    # Defaults through session state, not `value=`: keep_tab_state re-assigns these keys.
+    # Defaults through session state, not `value=`: these keys are kept (TAB_WIDGET_KEYS).
     _clamped("rollout-enc-layer", n_enc, n_enc - 1)
     _clamped("rollout-dec-layer", n_dec, n_dec - 1)
     enc_layer = c_enc.select_slider("Encoder rollout through layer", list(range(n_enc)),
@@ -222,19 +222,10 @@ def _clamped(key: str, n: int, default: int) -> None:
         st.session_state[key] = n - 1
 
 
-# The tabs' own selectors. Streamlit forgets a widget's value in a run that does not draw
-# it, and only the open tab is drawn: re-assigned at the top of every run, their values
-# become the session's own and wait for the tab to open again (Streamlit's documented way
-# to interrupt the clean-up). Their defaults are set through session state, never as a
-# widget's `value`/`index`, which Streamlit would then report as set twice.
+# The rollout and neuron tabs' selectors: kept while another tab is open
+# (st_components.keep_widget_state), so their defaults come through session state.
 TAB_WIDGET_KEYS = ("rollout-enc-layer", "rollout-dec-layer", "neuron-norm", "neuron-kind",
-                   "neuron-layer", "neuron-head", "neuron-row", "neuron-col", "ablate-kind")
-
-
-def keep_tab_state() -> None:
-    for key in TAB_WIDGET_KEYS:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+                   "neuron-layer", "neuron-head", "neuron-row", "neuron-col")
 
 
 def neuron_view(view: View) -> None:

@@ -6,7 +6,7 @@ a figure from attnviz.figures and plain numpy arrays and token lists.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 
 import numpy as np
@@ -111,6 +111,17 @@ def _open_clicked_cell(chart_key: str, n_keys: int, row_key: str, col_key: str,
             st.session_state.update({row_key: row, col_key: col})
     # A fresh chart (new key) on the next run: a click on the same cell counts again.
     st.session_state[counter] = st.session_state.get(counter, 0) + 1
+
+
+def keep_widget_state(keys: Iterable[str]) -> None:
+    """Keep these widgets' values through runs that do not draw them (a closed tab):
+    Streamlit forgets such values, unless they are re-assigned at the top of every run,
+    which makes them the session's own (Streamlit's documented way to interrupt the
+    clean-up). Their defaults must come through session state, never a widget's
+    `value`/`index`, which Streamlit would then report as set twice."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def cell_picker(fig: go.Figure, cell: tuple[int, int], n_keys: int, *, row_key: str,

@@ -20,14 +20,17 @@ from attnviz.backends.hf_local import (  # noqa: E402
     default_pool,
     load_local,
 )
+from attnviz.hf_ablation_view import KEY as ABLATION_KEY  # noqa: E402
 from attnviz.hf_ablation_view import Sources, head_ablation_tab  # noqa: E402
 from attnviz.st_components import (  # noqa: E402
     cell_picker,
     figure_with_exports,
+    keep_widget_state,
     markdown_escape,
     neuron_panel,
 )
 
+keep_widget_state([ABLATION_KEY])  # the Head ablation tab's choice, while another tab is open
 st.title("Your model")
 st.caption("A Hugging Face model saved with `save_pretrained` (safetensors weights) and its "
            "tokenizer, loaded from a local folder; every attention layer runs on attnviz's "
