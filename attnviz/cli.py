@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
     # Heavy imports (torch, triton, plotly) only once the arguments are known to be good.
-    from . import ablation, neuron, pipeline, trace_views
+    from . import ablation, neuron, notices, pipeline, trace_views
     from . import export as ex
 
     try:
@@ -79,8 +79,8 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
         except ValueError as e:
             ap.error(str(e))
         tr = pipeline.trace(model, cleaned.src, cleaned.tgt, not args.no_causal, ablate=heads)
-        unsure = pipeline.unsure_notice(tr)
-        for note in tr.notices + pipeline.unknown_word_notices(tr) + ([unsure] if unsure else []):
+        unsure = notices.unsure_notice(tr)
+        for note in tr.notices + notices.unknown_word_notices(tr) + ([unsure] if unsure else []):
             print(f"note: {note}", file=sys.stderr)
         try:  # before any file is written
             views = [neuron.score_row(tr, *spec) for spec in neurons]

@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 from models import ATTENTION_KINDS, HeadImportance, Trace
 
 from . import rollout
-from .pipeline import unsure_steps
+from .notices import unsure_steps
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",

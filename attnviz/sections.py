@@ -15,7 +15,8 @@ from models import ATTENTION_KINDS
 from . import export, neuron, rollout, st_cache, trace_views
 from .analysis import prediction_changes
 from .labels import NORM_LABELS, figure_stem, file_stem, map_name
-from .pipeline import TracePair, unknown_word_notices, unsure_notice
+from .notices import unknown_word_notices, unsure_notice
+from .pipeline import TracePair
 from .st_components import (
     cell_picker,
     export_buttons,

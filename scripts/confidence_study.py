@@ -1,5 +1,5 @@
 """How well the model's confidence in its own translation predicts its quality, on the
-typed sentences of models/data/natural.tsv: the numbers behind `pipeline.UNSURE_PROB`.
+typed sentences of models/data/natural.tsv: the numbers behind `attnviz.notices.UNSURE_PROB`.
 
     .venv/bin/python scripts/confidence_study.py
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from test_app_page import tiny_checkpoints  # noqa: F401  (fixture)
 
-from attnviz import cli, pipeline
+from attnviz import cli, notices, pipeline
 from models import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +81,7 @@ def test_export_json_names_unknown_words(monkeypatch, tiny_checkpoints, tmp_path
                      str(tmp_path / "own")]) == 0
     own = json.loads((tmp_path / "own/attnviz_post_causal_maps.json")
                      .read_text(encoding="utf-8"))
-    assert own["unsure_steps"] and all(s["prob"] < pipeline.UNSURE_PROB
+    assert own["unsure_steps"] and all(s["prob"] < notices.UNSURE_PROB
                                        for s in own["unsure_steps"])
     assert "The model is unsure of this translation" in capsys.readouterr().err
 

@@ -4,31 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from attnviz import pipeline
+from attnviz import notices
 from attnviz.inputs import clean_input
 from attnviz.st_components import markdown_escape
 
 
 def test_unsure_steps_are_the_translation_pieces_chosen_below_the_threshold(post_model):
     tr = post_model.trace("The weather in my city is terrible during the winter months.")
-    steps = pipeline.unsure_steps(tr)
+    steps = notices.unsure_steps(tr)
     probs = [top[0].prob for top in tr.predictions]
     assert steps, "this sentence is out of the grammar: some choice is unsure"
-    assert [p for _, _, p in steps] == sorted(p for p in probs if p < pipeline.UNSURE_PROB)
+    assert [p for _, _, p in steps] == sorted(p for p in probs if p < notices.UNSURE_PROB)
     for position, piece, prob in steps:
         assert tr.dec_output[position] == piece and probs[position] == prob
-    note = pipeline.unsure_notice(tr)
+    note = notices.unsure_notice(tr)
     assert note is not None and "unsure" in note and f"position {steps[0][0]}" in note
     # Every choice counts at a threshold of 1; none at 0.
-    assert len(pipeline.unsure_steps(tr, 1.0)) == len(tr.predictions)
-    assert pipeline.unsure_steps(tr, 0.0) == [] and pipeline.unsure_notice(tr, 0.0) is None
+    assert len(notices.unsure_steps(tr, 1.0)) == len(tr.predictions)
+    assert notices.unsure_steps(tr, 0.0) == [] and notices.unsure_notice(tr, 0.0) is None
 
 
 def test_a_confident_translation_and_a_typed_target_say_nothing(post_model):
-    assert pipeline.unsure_notice(post_model.trace("I love you.")) is None
+    assert notices.unsure_notice(post_model.trace("I love you.")) is None
     # A typed target was not chosen by the post_model: no claim about its choices.
     typed = post_model.trace("The weather in my city is terrible.", "天气很糟糕。")
-    assert pipeline.unsure_steps(typed, 1.0) == []
+    assert notices.unsure_steps(typed, 1.0) == []
 
 
 @pytest.mark.parametrize("text", ["**bold** _it_ `code` [a](javascript:x) $x$ <b>", "# head",
