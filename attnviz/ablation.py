@@ -47,10 +47,23 @@ def spec(head: Head) -> str:
     return f"{KIND_CODES[kind]}:{layer}:{h}"
 
 
+def option(layer: int, head: int | None) -> str:
+    """The app's spelling of one choice: "L1 h2", or "L1 all heads" for head None."""
+    return f"L{layer} {ALL_HEADS}" if head is None else f"L{layer} h{head}"
+
+
+def parse_option(text: str) -> tuple[int, int | None]:
+    """"L1 h2" -> (1, 2); "L1 all heads" -> (1, None); ValueError for anything else."""
+    layer_text, which = text.split(" ", 1) if " " in text else (text, "")
+    if not layer_text.startswith("L") or not (which == ALL_HEADS or which.startswith("h")):
+        raise ValueError(f"{text!r} is not a choice like 'L1 h2' or 'L1 {ALL_HEADS}'")
+    return int(layer_text[1:]), None if which == ALL_HEADS else int(which[1:])
+
+
 def options(n_layers: int, n_heads: int) -> list[str]:
     """The app's choices for one kind: each head, then each whole layer."""
-    return ([f"L{layer} h{h}" for layer in range(n_layers) for h in range(n_heads)]
-            + [f"L{layer} {ALL_HEADS}" for layer in range(n_layers)])
+    return ([option(layer, h) for layer in range(n_layers) for h in range(n_heads)]
+            + [option(layer, None) for layer in range(n_layers)])
 
 
 def heads_of(kind: str, chosen: Iterable[str], n_heads: int) -> list[Head]:
@@ -58,36 +71,32 @@ def heads_of(kind: str, chosen: Iterable[str], n_heads: int) -> list[Head]:
     if kind not in ATTENTION_KINDS:
         raise ValueError(f"kind must be one of {ATTENTION_KINDS}, got {kind!r}")
     out: set[Head] = set()
-    for option in chosen:
-        layer_text, which = option.split(" ", 1)
-        layer = int(layer_text[1:])
-        heads = range(n_heads) if which == ALL_HEADS else [int(which[1:])]
-        out.update((kind, layer, h) for h in heads)
+    for text in chosen:
+        layer, head = parse_option(text)
+        out.update((kind, layer, h) for h in (range(n_heads) if head is None else [head]))
     return sorted(out)
 
 
 def toggled(chosen: Sequence[str], layer: int, head: int, n_heads: int) -> list[str]:
     """A kind's chosen options with one head flipped: a whole layer that contained it is
     replaced by its other heads."""
-    option = f"L{layer} h{head}"
-    whole = f"L{layer} {ALL_HEADS}"
+    one, whole = option(layer, head), option(layer, None)
     if whole in chosen:
         rest = [o for o in chosen if o != whole]
-        return rest + [f"L{layer} h{h}" for h in range(n_heads)
-                       if h != head and f"L{layer} h{h}" not in rest]
-    if option in chosen:
-        return [o for o in chosen if o != option]
-    return [*chosen, option]
+        return rest + [option(layer, h) for h in range(n_heads)
+                       if h != head and option(layer, h) not in rest]
+    if one in chosen:
+        return [o for o in chosen if o != one]
+    return [*chosen, one]
 
 
 def option_specs(kind: str, chosen: Iterable[str]) -> list[str]:
     """A kind's chosen options in the CLI's (and the URL's) spelling: "L2 h1" -> "cross:2:1",
     "L0 all heads" -> "cross:0:*"."""
     out = []
-    for option in chosen:
-        layer_text, which = option.split(" ", 1)
-        head = "*" if which == ALL_HEADS else which[1:]
-        out.append(f"{KIND_CODES[kind]}:{layer_text[1:]}:{head}")
+    for text in chosen:
+        layer, head = parse_option(text)
+        out.append(f"{KIND_CODES[kind]}:{layer}:{'*' if head is None else head}")
     return out
 
 
@@ -105,9 +114,9 @@ def options_from_specs(text: str, n_layers: Callable[[str], int], n_heads: int
             errors.append(str(e))
             continue
         layer = heads[0][1]
-        options = ([f"L{layer} {ALL_HEADS}"] if spec.endswith(":*")
-                   else [f"L{layer} h{h}" for _, _, h in heads])
-        chosen[heads[0][0]] += [o for o in options if o not in chosen[heads[0][0]]]
+        named = ([option(layer, None)] if spec.endswith(":*")
+                 else [option(layer, h) for _, _, h in heads])
+        chosen[heads[0][0]] += [o for o in named if o not in chosen[heads[0][0]]]
     return chosen, errors
 
 

@@ -62,7 +62,7 @@ def _on_click(chart_key: str, kind: str, n_heads: int) -> None:
 
 
 def _set_all_cross(n_layers: int) -> None:
-    _choose("cross", [f"L{layer} {ablation.ALL_HEADS}" for layer in range(n_layers)])
+    _choose("cross", [ablation.option(layer, None) for layer in range(n_layers)])
 
 
 def _clear() -> None:

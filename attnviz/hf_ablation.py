@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from . import figures
-from .ablation import ALL_HEADS
+from . import ablation, figures
 from .backends.heads import Head
 from .backends.hf_local import LayerMaps
 from .backends.importance import HeadImportance, Predictions
@@ -35,14 +34,14 @@ IMPORTANCE_CAPTION = (
 
 def options(layers: Sequence[LayerMaps]) -> list[str]:
     """One choice per head of each layer, then one per whole layer."""
-    return ([f"L{i} h{h}" for i, layer in enumerate(layers) for h in range(len(layer.maps))]
-            + [f"L{i} {ALL_HEADS}" for i in range(len(layers))])
+    return ([ablation.option(i, h) for i, layer in enumerate(layers)
+             for h in range(len(layer.maps))]
+            + [ablation.option(i, None) for i in range(len(layers))])
 
 
 def option_label(option: str, layers: Sequence[LayerMaps]) -> str:
     """An option with its layer's module name: "L1 h2 · h.1.attn"."""
-    index = int(option.split(" ", 1)[0][1:])
-    return f"{option} · {layers[index].name}"
+    return f"{option} · {layers[ablation.parse_option(option)[0]].name}"
 
 
 def heads_of(chosen: Iterable[str], layers: Sequence[LayerMaps]) -> list[Head]:
@@ -51,10 +50,10 @@ def heads_of(chosen: Iterable[str], layers: Sequence[LayerMaps]) -> list[Head]:
     out: set[Head] = set()
     for option in chosen:
         try:
-            layer_text, which = option.split(" ", 1)
-            layer = layers[int(layer_text[1:])]
+            index, head = ablation.parse_option(option)
+            layer = layers[index]
             n_heads = len(layer.maps)
-            heads = range(n_heads) if which == ALL_HEADS else [int(which[1:])]
+            heads = range(n_heads) if head is None else [head]
         except (ValueError, IndexError):
             raise ValueError(f"{option!r} names no head of this model") from None
         if any(not 0 <= h < n_heads for h in heads):

@@ -202,3 +202,15 @@ def test_url_specs_round_trip_and_errors():
     for error, want in zip(errors, ("layers are 0..2", "KIND must be one of", "heads are 0..3"),
                            strict=True):
         assert want in error, error
+
+
+@pytest.mark.parametrize("text, parsed", [("L1 h2", (1, 2)), ("L0 all heads", (0, None))])
+def test_option_spelling_round_trips(text, parsed):
+    assert ablation.parse_option(text) == parsed
+    assert ablation.option(*parsed) == text
+
+
+@pytest.mark.parametrize("text", ["L1", "1 h2", "L1 x2", "L1 hx", ""])
+def test_parse_option_refuses_other_text(text):
+    with pytest.raises(ValueError):
+        ablation.parse_option(text)
