@@ -259,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --init: steps over which the rate ramps back up")
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop (and save) after this many minutes of training (0: no limit)")
+    ap.add_argument("--cooldown", action="store_true",
+                    help="with --max-minutes: scale the rate down linearly to zero by the "
+                         "time limit (a final anneal of a continued run)")
     ap.add_argument("--save-dtype", choices=("float32", "float16"), default="float16",
                     help="weights on disk (loading casts back to float32)")
     ap.add_argument("--label-smoothing", type=float, default=0.1)
@@ -359,6 +362,8 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
         rewarm = args.init and args.rewarm and state is None
         lr = lr_at(start + step, args.lr, args.warmup, args.decay_start) * (
             min(1.0, step / args.rewarm) if rewarm else 1.0)
+        if args.cooldown and args.max_minutes:
+            lr *= max(0.0, 1.0 - (time.time() - t0) / (60 * args.max_minutes))
         for g in opt.param_groups:
             g["lr"] = lr
         logits = model(src, dec_in, backend)
@@ -400,7 +405,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
         "n_params": n_params, "train_pairs": len(train_data), "steps_done": start + steps_done,
         "resumed_from": ({"path": str(args.init), "steps": start, "training": previous}
                          if args.init else None),
-        "optimizer": "Adam(betas=(0.9, 0.98), eps=1e-9), warm-up then inverse sqrt",
+        "optimizer": "Adam(betas=(0.9, 0.98), eps=1e-9), warm-up then inverse sqrt"
+                     + (", cooled down linearly to 0 by the time limit" if args.cooldown
+                        else ""),
         "guided_alignment": ({"layer": align_layer, "head": args.align_head,
                               "weight": args.align_weight} if guided else None),
         "torch": torch.__version__, "triton": _triton_version(),
