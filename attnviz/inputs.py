@@ -9,6 +9,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from models.tokenizer import is_cjk
+
 # Far more than the model's 64 tokens; the cut keeps tokenising cheap for hostile input,
 # and the model then truncates to its own limit (and says so in Trace.notices).
 MAX_CHARS = 400
@@ -53,6 +55,13 @@ def clean_input(src: str, tgt: str | None) -> CleanInput:
     if s and not any(ch.isalnum() for ch in s):
         notices.append("the source has no letters or digits: the model knows English "
                        "sentences only, so what it makes of this is a guess")
+    elif any(is_cjk(ch) for ch in s) and not any(ch.isascii() and ch.isalpha() for ch in s):
+        notices.append("the source looks like Chinese: the model reads English and writes "
+                       "Chinese, so type English here (Chinese belongs in the target box)")
+    if t and not any(is_cjk(ch) for ch in t) and any(ch.isalpha() for ch in t):
+        notices.append("the target has no Chinese characters: the model writes Chinese, so "
+                       "these maps show it reading a target it would never write; type a "
+                       "Chinese translation, or leave the target empty for the model's own")
     return CleanInput(s, t or None, notices)
 
 

@@ -44,7 +44,8 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +"
                         r"(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 
 
-def _is_cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
+    """Whether `ch` is a Chinese (CJK) character."""
     return "CJK" in unicodedata.name(ch, "") or "\u3400" <= ch <= "\u9fff"
 
 
@@ -93,17 +94,23 @@ class Tokenizer:
     def unknown_words(self, text: str, chinese: bool = False) -> list[str]:
         """The words of `text` that the training corpus never contained, in order, once
         each: English by `word_key` (a possessive "'s" is looked up without it), Chinese
-        by the segmenter's word list (runs of unknown characters joined)."""
+        by the segmenter's word list (neighbouring unknown words as one run, as typed)."""
         out: list[str] = []
         if chinese:
-            run = ""
-            for w in [_strip_punctuation(w) for w in self.segment(text)] + [""]:
-                if w and w not in self.zh_words:
-                    run += w
+            # A run is shown as typed: text[start:end], spaces between Latin words kept.
+            start, end, pos = -1, -1, 0
+            for w in [*self.segment(text), ""]:
+                core = _strip_punctuation(w)
+                w_start = text.index(w, pos) if w else pos
+                pos = w_start + len(w)
+                if core and core not in self.zh_words:
+                    c_start = w_start + w.index(core)
+                    start = c_start if start < 0 else start
+                    end = c_start + len(core)
                     continue
-                if run and run not in out:
-                    out.append(run)
-                run = ""
+                if start >= 0 and text[start:end] not in out:
+                    out.append(text[start:end])
+                start = -1
             return out
         if self.en_words is None:
             return out
@@ -176,7 +183,7 @@ class Tokenizer:
         for chunk in text.split():
             k = 0
             while k < len(chunk):
-                if _is_cjk(chunk[k]):
+                if is_cjk(chunk[k]):
                     n = 1
                     for size in range(min(self.max_word_len, len(chunk) - k), 1, -1):
                         if chunk[k:k + size] in self.zh_words:
@@ -186,7 +193,7 @@ class Tokenizer:
                     k += n
                 else:
                     end = k
-                    while end < len(chunk) and not _is_cjk(chunk[end]):
+                    while end < len(chunk) and not is_cjk(chunk[end]):
                         end += 1
                     words.append(chunk[k:end])
                     k = end
@@ -274,7 +281,7 @@ def train_tokenizer(pairs: list[Pair], out_dir: str | Path = CHECKPOINT_DIR,
         minloglevel=2,
     )
     (out_dir / MODEL_FILE).write_bytes(buf.getvalue())
-    lexicon = sorted({w for p in pairs for w in p.tgt_words if any(_is_cjk(c) for c in w)})
+    lexicon = sorted({w for p in pairs for w in p.tgt_words if any(is_cjk(c) for c in w)})
     (out_dir / LEXICON_FILE).write_text("\n".join(lexicon) + "\n", encoding="utf-8")
     en_words = sorted({word_key(w) for p in pairs for w in p.src.split()} - {""})
     (out_dir / EN_WORDS_FILE).write_text("\n".join(en_words) + "\n", encoding="utf-8")

@@ -88,4 +88,7 @@ def test_unknown_words_are_named_once_in_order(tok):
     assert tok.unknown_words("我爱你。", chinese=True) == []
     assert tok.unknown_words("我爱龘龘你😀", chinese=True) == ["龘龘", "😀"]
     assert tok.unknown_words("我喜欢tea。", chinese=True) == ["tea"]
+    # Neighbouring unknown words form one run, shown as typed (spaces kept).
+    assert tok.unknown_words("Where is the bathroom?", chinese=True) == ["Where is the bathroom"]
+    assert tok.unknown_words("我爱龘龘 zorblax你。", chinese=True) == ["龘龘 zorblax"]
     assert len(tok.en_words) >= 2000

@@ -53,6 +53,7 @@ def test_markdown_escape_leaves_no_markup(text):
     ("I love you.", []), ("😀 42", []),
     ("a\u202eb\x00c", ["2 invisible control character(s) removed"]),
     ("x" * 500, ["only the first 400"]),
+    ("我爱你。", ["looks like Chinese"]), ("我爱 Tom。", []), ("。？", ["no letters or digits"]),
 ])
 def test_clean_input_says_what_it_changed_or_doubts(src, notes):
     cleaned = clean_input(src, None)
@@ -61,3 +62,13 @@ def test_clean_input_says_what_it_changed_or_doubts(src, notes):
     for note, want in zip(cleaned.notices, notes, strict=True):
         assert want in note
     assert not clean_input("   ", "  ").ok and clean_input("   ", "  ").tgt is None
+
+
+@pytest.mark.parametrize("tgt, doubted", [
+    ("Where is the bathroom?", True), ("我爱你。", False), ("我爱 Tom。", False),
+    ("42!", False), ("", False),
+])
+def test_clean_input_doubts_a_target_without_chinese(tgt, doubted):
+    cleaned = clean_input("I love you.", tgt)
+    assert any("no Chinese characters" in n for n in cleaned.notices) == doubted
+    assert cleaned.tgt == (tgt or None)
