@@ -51,6 +51,9 @@ class View:
 def header(view: View) -> None:
     """What was traced: the target used, notices, and which kernel computed the maps."""
     first = view.pairs[view.norms[0]].shown
+    # A notice every model gives (the source's truncation) is said once, after the targets.
+    shared = [n for n in first.notices
+              if all(n in view.pairs[m].shown.notices for m in view.norms)]
     for norm in view.norms:
         tr = view.pairs[norm].shown
         label = f"{NORM_LABELS[norm]} target" if len(view.norms) > 1 else "Target"
@@ -61,7 +64,10 @@ def header(view: View) -> None:
             st.caption(f"{label} (yours):")
         st.text(tr.target_text or "(the model produced no tokens)")
         for note in tr.notices:
-            st.warning(note, icon=":material/content_cut:")
+            if note not in shared:
+                st.warning(note, icon=":material/content_cut:")
+    for note in shared:
+        st.warning(note, icon=":material/content_cut:")
     if first.source_text != view.src:
         st.caption("The model reads your sentence as (one canonical form: capitals, final "
                    "mark, plain quotes):")

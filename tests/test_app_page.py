@@ -134,6 +134,16 @@ def test_causal_toggle_changes_decoder_map(app):
     _no_exception(app)
 
 
+def test_a_notice_both_models_give_is_said_once(app):
+    # The tiny models' maximum length is 16: both cut this source the same way.
+    app.query_params.update(src="one two three four five six seven eight nine ten " * 3,
+                            norm="both")
+    app.run()
+    _no_exception(app)
+    cut = [w.value for w in app.warning if w.value.startswith("source truncated")]
+    assert len(cut) == 1, [w.value for w in app.warning]
+
+
 @pytest.mark.parametrize("src", [
     "", "   ", "x" * 5000, "I love you 😀🎉", "مرحبا بالعالم", "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">', "\u202eevil\u0000text",
