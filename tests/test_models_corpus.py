@@ -26,8 +26,8 @@ from models.grammar import CONSTRUCTIONS
 from models.grammar.bits import linked
 from models.grammar.lexicon import lexicon
 from models.grammar.lexicon.closed import SET_PHRASES, number_en, number_zh
-from models.grammar.surface import normalise, realise
-from models.tokenizer import word_key
+from models.grammar.surface import RESPELLINGS, normalise, realise
+from models.tokenizer import CHECKPOINT_DIR, MODEL_FILE, Tokenizer, word_key
 
 
 def test_generation_is_deterministic(tmp_path):
@@ -129,6 +129,26 @@ def test_normalise_typed_text():
     assert len(canonical) > 1000
     assert [(s, normalise(s)) for s in canonical if normalise(s) != s] == []
 
+
+
+def test_typed_variants_are_spelled_as_the_corpus_does():
+    assert normalise("i dont like coffee") == "I don't like coffee."
+    assert normalise("DONT RUN") == "Don't run."
+    assert normalise("dont you like tea") == "Don't you like tea?"
+    assert normalise("im hungry") == "I'm hungry."
+    assert normalise("whats your name") == "What's your name?"      # then a question
+    assert normalise("lets go home") == "Let's go home."
+    assert normalise("She lets me go.") == "She lets me go."       # "lets" mid-sentence stays
+    assert normalise("My favourite colour is grey.") == "My favorite color is grey."
+    assert normalise("u r my friend, pls come!") == "You are my friend, please come!"
+    assert normalise("Its cold, well, we were out.") == "Its cold, well, we were out."
+    # Every respelling replaces a word the corpus never has, so training (which normalises
+    # its sources too) reads the same sentences as before; by one the corpus has, or by
+    # the contraction's proper spelling.
+    known = Tokenizer(CHECKPOINT_DIR / MODEL_FILE).en_words
+    assert known
+    for typed, spelled in {**RESPELLINGS, "lets": "let's"}.items():
+        assert typed not in known and (spelled in known or "'" in spelled), (typed, spelled)
 
 def test_lexicon_is_large_and_consistent():
     lex = lexicon()

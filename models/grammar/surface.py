@@ -134,6 +134,45 @@ QUESTION_STARTS = {"what", "what's", "where", "where's", "who", "who's", "when",
                    "how's", "which", "whose", "do", "does", "did", "is", "are", "am", "was",
                    "were", "can", "could", "will", "would", "should", "shall", "have", "has",
                    "may", "isn't", "aren't", "don't", "doesn't", "didn't", "can't", "won't"}
+# A negative start asks only before its subject ("Don't you like it?"); else it is an
+# imperative or a statement ("Don't run.").
+_NEGATIVE_STARTS = {"isn't", "aren't", "don't", "doesn't", "didn't", "can't", "won't"}
+_SUBJECTS = {"i", "you", "he", "she", "it", "we", "they", "there", "that", "this"}
+
+
+
+# Words as people type them that the corpus spells otherwise: contractions without their
+# apostrophe, British spellings, texting forms. None is an English word itself ("its",
+# "well", "were" are, so they stay), and none occurs in the corpus (tested).
+RESPELLINGS = {
+    "dont": "don't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+    "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "cant": "can't",
+    "wont": "won't", "havent": "haven't", "hasnt": "hasn't", "shouldnt": "shouldn't",
+    "mustnt": "mustn't", "couldnt": "couldn't", "wouldnt": "wouldn't",
+    "im": "i'm", "ive": "i've", "youre": "you're", "theyre": "they're", "youll": "you'll",
+    "theyll": "they'll", "hes": "he's", "shes": "she's", "thats": "that's",
+    "whats": "what's", "wheres": "where's", "whos": "who's", "theres": "there's",
+    "hows": "how's",
+    "colour": "color", "favourite": "favorite", "theatre": "theater", "harbour": "harbor",
+    "travelling": "traveling", "travelled": "traveled", "aeroplane": "airplane",
+    "maths": "math", "tyre": "tire", "apologise": "apologize", "recognise": "recognize",
+    "learnt": "learned", "dreamt": "dreamed", "spelt": "spelled", "mummy": "mommy",
+    "film": "movie", "films": "movies", "motorway": "highway", "sweets": "candy",
+    "u": "you", "r": "are", "pls": "please", "plz": "please",
+}
+
+
+def _respell(word: str, first: bool) -> str:
+    """`word` as the corpus spells it (see RESPELLINGS; a first "lets" is "let's"),
+    keeping its capital and the marks around it."""
+    core = word.strip(".,?!")
+    key = core.lower()
+    new = RESPELLINGS.get(key) or ("let's" if first and key == "lets" else None)
+    if new is None:
+        return word
+    if core[:1].isupper():
+        new = new[0].upper() + new[1:]
+    return word.replace(core, new, 1)
 
 
 @cache
@@ -176,9 +215,10 @@ def _truecase(word: str, proper: dict[str, str]) -> str:
 def normalise(text: str) -> str:
     """Typed text as the model reads it, in one canonical form: typographic quotes and
     full-width marks made ASCII, spaces before punctuation removed, repeated final marks
-    made one, whitespace collapsed, shouted (all-capital) words lower-cased, proper nouns
-    and "I" capitalised, the first letter capitalised, and a missing final mark added
-    ("?" when the sentence starts like a question)."""
+    made one, whitespace collapsed, shouted (all-capital) words lower-cased, typed variants
+    spelled as the corpus does ("dont", "colour": RESPELLINGS), proper nouns and "I"
+    capitalised, the first letter capitalised, and a missing final mark added ("?" when the
+    sentence starts like a question)."""
     text = text.translate(_QUOTES)
     text = re.sub(r"\s+([.,?!])", r"\1", text)
     text = re.sub(r"([.?!])[.?!]+", r"\1", text)          # "!!!" -> "!", "?!" -> "?"
@@ -188,9 +228,12 @@ def normalise(text: str) -> str:
     proper = _proper_forms()
     # Shouted words ("I LOVE YOU") are read as lower case, then proper nouns restored.
     words = [w.lower() if _shouted(w) else w for w in words]
+    words = [_respell(w, i == 0) for i, w in enumerate(words)]
     words = [_truecase(w, proper) for w in words]
     words[0] = words[0][0].upper() + words[0][1:]
     if words[-1][-1] not in ".?!":
-        first = words[0].strip(".,?!").lower()
-        words[-1] += "?" if first in QUESTION_STARTS else "."
+        first, second = (w.strip(".,?!").lower() for w in [*words[:2], ""][:2])
+        asks = first in QUESTION_STARTS and (first not in _NEGATIVE_STARTS or
+                                             second in _SUBJECTS)
+        words[-1] += "?" if asks else "."
     return " ".join(words)
