@@ -259,9 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --init: steps over which the rate ramps back up")
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop (and save) after this many minutes of training (0: no limit)")
+    ap.add_argument("--stop-at", type=float, default=0,
+                    help="also stop (and save) at this wall-clock time, in seconds since "
+                         "the epoch: a device call's deadline, however long loading took")
     ap.add_argument("--cooldown", action="store_true",
-                    help="with --max-minutes: scale the rate down linearly to zero by the "
-                         "time limit (a final anneal of a continued run)")
+                    help="with a time limit: scale the rate down linearly to zero by the "
+                         "time the run stops (a final anneal of a continued run)")
     ap.add_argument("--save-dtype", choices=("float32", "float16"), default="float16",
                     help="weights on disk (loading casts back to float32)")
     ap.add_argument("--label-smoothing", type=float, default=0.1)
@@ -343,10 +346,13 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
     print(f"{len(train_data)} training pairs, {n_params:,} parameters, backend {backend}",
           flush=True)
     t0 = time.time()
+    # The run stops at the earlier of its time limits (none: math.inf).
+    end = min(t0 + 60 * args.max_minutes if args.max_minutes else math.inf,
+              args.stop_at or math.inf)
     running, running_n = 0.0, 0
     steps_done = 0
     for step in range(1, args.steps + 1):
-        if args.max_minutes and time.time() - t0 > 60 * args.max_minutes:
+        if time.time() > end:
             print(f"time limit: stopping after {steps_done} steps", flush=True)
             log.append({"step": start + steps_done, "elapsed_s": time.time() - t0,
                         **validate(model, valid_ex, backend, device, bucket=args.bucket)})
@@ -362,8 +368,8 @@ def train(args: argparse.Namespace, argv: list[str]) -> Seq2Seq:
         rewarm = args.init and args.rewarm and state is None
         lr = lr_at(start + step, args.lr, args.warmup, args.decay_start) * (
             min(1.0, step / args.rewarm) if rewarm else 1.0)
-        if args.cooldown and args.max_minutes:
-            lr *= max(0.0, 1.0 - (time.time() - t0) / (60 * args.max_minutes))
+        if args.cooldown and end < math.inf:
+            lr *= max(0.0, 1.0 - (time.time() - t0) / max(end - t0, 1e-9))
         for g in opt.param_groups:
             g["lr"] = lr
         logits = model(src, dec_in, backend)

@@ -5,8 +5,8 @@ warm-up (the warm-up study). With --probe, a short run of all of them first time
 counts the kernel variants compiled, and sets one step count that fits the budget.
 
     python scripts/train_gpu.py --out OUT --probe --budget-s 555          # the study
-    python scripts/train_gpu.py --out OUT --runs post,pre --max-minutes 7.3 --workers 6 -- \
-        --batch-size 1024                                                # the twins
+    python scripts/train_gpu.py --out OUT --runs post,pre --max-minutes 7.3 --workers 6 \
+        --call-limit-s 600 -- --batch-size 1024                          # the twins
     (add --init-dir models/checkpoints to continue the shipped twins; with
     `-- --save-state` a second call on the same machine continues exactly with
     --init-dir runs/gpu, its encoded pairs read back from runs/gpu/<run>.packed.npz)
@@ -69,6 +69,10 @@ def main() -> None:
     ap.add_argument("--probe", action="store_true")
     ap.add_argument("--steps", type=int, default=100_000)
     ap.add_argument("--max-minutes", type=float, default=0)
+    ap.add_argument("--call-limit-s", type=float, default=0,
+                    help="the device call's limit: every run stops and saves by then, less "
+                         "--save-margin-s, however long its loading took")
+    ap.add_argument("--save-margin-s", type=float, default=60)
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--init-dir", default="",
                     help="continue each run from <init-dir>/<norm> (e.g. models/checkpoints)")
@@ -95,9 +99,13 @@ def main() -> None:
     def init(name: str) -> list[str]:
         return ["--init", f"{args.init_dir}/{name.split('_')[0]}"] if args.init_dir else []
 
+    deadline = (["--stop-at", str(t_start + args.call_limit_s - args.save_margin_s)]
+                if args.call_limit_s else [])
+
     procs = [launch(n, work, ["--steps", str(steps), "--workers", str(args.workers),
                               "--log-every", "100", "--eval-every", "1000",
-                              "--max-minutes", str(minutes), *init(n), *args.extra])
+                              "--max-minutes", str(minutes), *deadline, *init(n),
+                              *args.extra])
              for n in runs]
     for p in procs:
         p.wait()

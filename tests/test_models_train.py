@@ -44,6 +44,28 @@ def test_train_then_continue(tmp_path):
     assert abs(lrs[1] - lr_at(5, args.lr, args.warmup)) < 1e-12
 
 
+
+def test_a_deadline_stops_and_saves_and_the_cooldown_reaches_it(tmp_path):
+    import time
+
+    data = tmp_path / "data"
+    write(generate(7, {"train": 60, "valid": 16, "test": 4}), data)
+    # A deadline already past: the run saves its (initial) model without a step.
+    args, argv = _args(data, tmp_path / "late", "--steps", "50", "--stop-at",
+                       str(time.time() - 1))
+    train(args, argv)
+    assert json.loads((tmp_path / "late" / "config.json").read_text())[
+        "training"]["steps_done"] == 0
+    # A deadline ahead, with --cooldown: the rate falls below the schedule's, step by step.
+    args, argv = _args(data, tmp_path / "cool", "--steps", "6", "--warmup", "0",
+                       "--cooldown", "--stop-at", str(time.time() + 600))
+    model = train(args, argv)
+    steps = [e for e in model.training_log if "loss" in e]
+    assert len(steps) == 6
+    lrs = [e["lr"] for e in steps]
+    assert all(b < a for a, b in zip(lrs, lrs[1:], strict=False))
+    assert all(e["lr"] < lr_at(e["step"], args.lr, 0) for e in steps)
+
 def test_schedule_without_warmup_starts_at_the_peak():
     assert lr_at(1, 1e-3, 0, 100) == 1e-3 and lr_at(100, 1e-3, 0, 100) == 1e-3
     assert abs(lr_at(400, 1e-3, 0, 100) - 0.5e-3) < 1e-12
