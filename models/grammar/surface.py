@@ -158,7 +158,11 @@ RESPELLINGS = {
     "maths": "math", "tyre": "tire", "apologise": "apologize", "recognise": "recognize",
     "learnt": "learned", "dreamt": "dreamed", "spelt": "spelled", "mummy": "mommy",
     "film": "movie", "films": "movies", "motorway": "highway", "sweets": "candy",
-    "u": "you", "r": "are", "pls": "please", "plz": "please",
+    "u": "you", "r": "are", "pls": "please", "plz": "please", "thx": "thanks",
+    "gonna": "going to", "wanna": "want to", "gotta": "have to", "dunno": "don't know",
+    "gimme": "give me", "lemme": "let me", "alot": "a lot", "cuz": "because",
+    "coz": "because", "bday": "birthday", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "pic": "photo", "ppl": "people", "msg": "message", "hey": "hi", "yeah": "yes",
 }
 
 
