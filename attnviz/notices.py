@@ -35,11 +35,13 @@ UNSURE_PROB = 0.4
 def unsure_steps(tr: Trace, threshold: float = UNSURE_PROB) -> list[tuple[int, str, float]]:
     """(position, piece, probability) of each piece of the model's own translation that it
     chose with probability below `threshold`, least likely first; [] for a typed target
-    (the model did not choose those pieces)."""
+    (the model did not choose those pieces). A text of several sentences is translated
+    sentence by sentence, so where the traced pass (the whole text at once) would choose
+    another piece, that piece was not this pass's choice, and is left out."""
     if not tr.target_from_model:
         return []
     steps = [(i, top[0].piece, top[0].prob) for i, top in enumerate(tr.predictions)
-             if top and top[0].prob < threshold]
+             if top and top[0].piece == tr.dec_output[i] and top[0].prob < threshold]
     return sorted(steps, key=lambda s: s[2])
 
 

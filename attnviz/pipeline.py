@@ -107,11 +107,12 @@ def head_importance(model, src: str, target: str, causal: bool) -> HeadImportanc
 
 
 def decode_steps(model, src: str, translation: str | None = None) -> list[DecodeStep]:
-    """Greedy decoding step by step through the kernel. Given the translation (decoded
-    with the same weights), stop right after its last piece and <eos>: no extra steps
-    through the slow CPU interpreter."""
+    """Greedy decoding step by step through the kernel, along the model's own translation
+    (sentence by sentence: where a new sentence starts, its first piece is chosen). Given
+    the translation, stop right after its last piece and <eos>: no extra steps through the
+    slow CPU interpreter."""
     max_len = None
     if translation is not None:
         max_len = len(model.tokenizer.encode(translation)) + 1
     with _model_lock:
-        return model.decode_steps(src, max_len=max_len)
+        return model.decode_steps(src, max_len=max_len, target=translation)

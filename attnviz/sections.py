@@ -364,7 +364,9 @@ def warmup_study() -> None:
 def decoding(view: View) -> None:
     st.caption("Greedy decoding, one step at a time: step k feeds <sos> plus the k tokens "
                "generated so far; the newest input's cross-attention row shows where the "
-               "decoder looks in the source to choose the next token.")
+               "decoder looks in the source to choose the next token. Several sentences are "
+               "translated one by one, so where a new sentence starts, its first token is "
+               "chosen, whatever ranks first here.")
     cols = st.columns(len(view.norms))
     for col, norm in zip(cols, view.norms, strict=True):
         steps = st_cache.decode_steps(norm, view.src)

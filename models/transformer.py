@@ -30,7 +30,7 @@ from kernels import attention, backend_name, causal_mask, reference_attention
 
 from .card import ModelCard
 from .gold import find_gold
-from .grammar.surface import normalise
+from .grammar.surface import normalise, split_sentences
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
 from .trace import ATTENTION_KINDS, DecodeStep, HeadImportance, TopToken, Trace
 
@@ -448,13 +448,15 @@ class Seq2Seq(nn.Module):
     # ----------------------------------------------------------------- greedy decoding
     @torch.no_grad()
     def greedy(self, src: torch.Tensor, backend: str | None = None, max_len: int | None = None,
-               step_hook=None) -> list[list[int]]:
+               step_hook=None, forced: list[int] | None = None) -> list[list[int]]:
         """Batched greedy decoding with a key/value cache; returns ids without <eos>.
-        `step_hook(step, logits, chosen, cross_rows)` sees each step (batch of one)."""
+        `step_hook(step, logits, chosen, cross_rows)` sees each step (batch of one); with
+        `forced` (batch of one), step k chooses forced[k] instead of the argmax."""
         with using_backend(backend):
-            return self._greedy(src, max_len, step_hook)
+            return self._greedy(src, max_len, step_hook, forced)
 
-    def _greedy(self, src: torch.Tensor, max_len: int | None, step_hook) -> list[list[int]]:
+    def _greedy(self, src: torch.Tensor, max_len: int | None, step_hook,
+                forced: list[int] | None = None) -> list[list[int]]:
         max_len = min(max_len or self.cfg.max_len, self.cfg.max_len)
         memory, pad = self.encode(src)
         mem_kv = self.memory_kv(memory)
@@ -474,6 +476,8 @@ class Seq2Seq(nn.Module):
             logits[:, PAD_ID] = float("-inf")
             logits[:, SOS_ID] = float("-inf")
             nxt = logits.argmax(-1)
+            if forced is not None:
+                nxt[0] = forced[step] if step < len(forced) else EOS_ID
             if step_hook is not None:
                 step_hook(step, logits[0], int(nxt[0]), rec)
             for b in range(B):
@@ -543,30 +547,47 @@ class Seq2Seq(nn.Module):
     def translate_batch(self, texts: list[str], backend: str | None = None,
                         ablate: Iterable[Head] | None = None) -> list[str]:
         """Greedy translations; with `ablate`, of the model with those heads switched off."""
+        with self._inspecting(backend, ablate):
+            return self._own_translations(texts)
+
+    def _own_translations(self, texts: list[str]) -> list[str]:
+        """Greedy translations under the caller's backend and ablation. The model learnt
+        single sentences, so each sentence of a text (as the model reads it, truncated
+        like the source) is decoded on its own, all in one batch, and a text's
+        translations are joined; empty or whitespace-only texts give ""."""
         tok = self._require_tokenizer()
         results = [""] * len(texts)
-        todo = [(i, self._source_ids(t)[0]) for i, t in enumerate(texts) if t.strip()]
-        if not todo:
+        owners, sources = [], []
+        for i, text in enumerate(texts):
+            if text.strip():
+                for sentence in split_sentences(self._source_ids(text)[3]):
+                    owners.append(i)
+                    sources.append(self._source_ids(sentence)[0] + [EOS_ID])
+        if not sources:
             return results
-        src = self._src_tensor([ids + [EOS_ID] for _, ids in todo])
-        with self._inspecting(backend, ablate):
-            outs = self.greedy(src)
-        for (i, _), out in zip(todo, outs, strict=True):
-            results[i] = tok.decode(out)
+        for i, out in zip(owners, self.greedy(self._src_tensor(sources)), strict=True):
+            results[i] += tok.decode(out)
         return results
 
     def translate(self, text: str, backend: str | None = None,
                   ablate: Iterable[Head] | None = None) -> str:
-        """Greedy translation; empty or whitespace-only input gives ""."""
+        """Greedy translation, sentence by sentence; empty or whitespace-only input
+        gives ""."""
         return self.translate_batch([text], backend, ablate)[0]
 
     # ----------------------------------------------------------------- inspection
     def decode_steps(self, src: str, max_len: int | None = None,
-                     backend: str | None = None) -> list[DecodeStep]:
-        """Greedy decoding one step at a time, with each step's cross-attention row."""
+                     backend: str | None = None, target: str | None = None
+                     ) -> list[DecodeStep]:
+        """Greedy decoding one step at a time, with each step's cross-attention row. With
+        `target` (the model's own sentence-by-sentence translation), each step chooses
+        the target's next piece: the argmax but where a new sentence starts."""
         tok = self._require_tokenizer()
         self._require_source(src)
         ids = self._source_ids(src)[0] + [EOS_ID]
+        forced = None
+        if target is not None:
+            forced = self._fit(*tok.encode_with_words(target.strip(), chinese=True))[0]
         steps: list[DecodeStep] = []
         so_far = ["<sos>"]
 
@@ -580,7 +601,8 @@ class Seq2Seq(nn.Module):
             so_far.append(tok.pieces([chosen])[0])
 
         with self._inspecting(backend):
-            self.greedy(self._src_tensor([ids]), max_len=max_len, step_hook=hook)
+            self.greedy(self._src_tensor([ids]), max_len=max_len, step_hook=hook,
+                        forced=forced)
         return steps
 
     def _top(self, logits: torch.Tensor) -> list[TopToken]:
@@ -641,8 +663,8 @@ class Seq2Seq(nn.Module):
         with self._inspecting(backend):
             src_ids = self._source_ids(src)[0] + [EOS_ID]
             if tgt is None:
-                tgt = translation if translation is not None else tok.decode(
-                    self.greedy(self._src_tensor([src_ids]))[0])
+                tgt = translation if translation is not None else \
+                    self._own_translations([src])[0]
             tgt_ids = self._fit(*tok.encode_with_words(tgt.strip(), chinese=True))[0]
             src_t = self._src_tensor([src_ids]).repeat(n, 1)
             dec_in = self._src_tensor([[SOS_ID] + tgt_ids]).repeat(n, 1)
@@ -665,7 +687,7 @@ class Seq2Seq(nn.Module):
         if tgt is None:
             tgt = translation
         if tgt is None:
-            tgt = tok.decode(self.greedy(self._src_tensor([src_ids + [EOS_ID]]))[0])
+            tgt = self._own_translations([src])[0]
         tgt = tgt.strip()
         tgt_ids, tgt_wids, tgt_words, tgt_cut = self._fit(
             *tok.encode_with_words(tgt, chinese=True))

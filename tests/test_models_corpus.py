@@ -26,7 +26,7 @@ from models.grammar import CONSTRUCTIONS
 from models.grammar.bits import linked
 from models.grammar.lexicon import lexicon
 from models.grammar.lexicon.closed import SET_PHRASES, number_en, number_zh
-from models.grammar.surface import RESPELLINGS, normalise, realise
+from models.grammar.surface import RESPELLINGS, normalise, realise, split_sentences
 from models.tokenizer import CHECKPOINT_DIR, MODEL_FILE, Tokenizer, word_key
 
 
@@ -143,6 +143,11 @@ def test_typed_variants_are_spelled_as_the_corpus_does():
     assert normalise("u r my friend, pls come!") == "You are my friend, please come!"
     assert normalise("Im gonna call u tmrw") == "I'm going to call you tomorrow."
     assert normalise("wanna play?") == "Want to play?"
+    # Each sentence of a text is put in form on its own.
+    assert normalise("hello!  how are you") == "Hello! How are you?"
+    assert normalise("Mr. Smith is here. is he a teacher") == "Mr. Smith is here. Is he a teacher?"
+    assert split_sentences("Hello! How are you? Mr. Li is here.") == [
+        "Hello!", "How are you?", "Mr. Li is here."]
     assert normalise("Its cold, well, we were out.") == "Its cold, well, we were out."
     # Every respelling replaces a word the corpus never has, so training (which normalises
     # its sources too) reads the same sentences as before; by one the corpus has, or by

@@ -209,3 +209,17 @@ def test_model_card_holds_plain_values(tok):
     assert card.training_log == [{"step": 1, "loss": 9.0}] and card.settings["steps"] == 3
     assert (card.guided_head.layer, card.guided_head.head, card.guided_head.weight) == (1, 0, 0.3)
     assert "training" not in card.config and tiny(tok).card().guided_head is None
+
+
+def test_a_text_of_several_sentences_is_translated_sentence_by_sentence(post_model):
+    text = "hello! how are you"            # typed: two sentences, the second unmarked
+    whole = post_model.translate(text)
+    parts = [post_model.translate(s) for s in ("Hello!", "How are you?")]
+    assert whole == "".join(parts) and all(parts)
+    assert post_model.translate_batch([text, "", "I love you."]) == [whole, "", "我爱你。"]
+    # The trace's own target, the step-by-step decoding and head importance use it too.
+    tr = post_model.trace(text)
+    assert tr.target_from_model and tr.target_text == whole
+    steps = post_model.decode_steps(text, target=whole)
+    assert [s.chosen for s in steps] == tr.dec_output
+    assert post_model.head_importance(text).target_text == whole

@@ -72,3 +72,12 @@ def test_clean_input_doubts_a_target_without_chinese(tgt, doubted):
     cleaned = clean_input("I love you.", tgt)
     assert any("no Chinese characters" in n for n in cleaned.notices) == doubted
     assert cleaned.tgt == (tgt or None)
+
+
+def test_a_translation_made_sentence_by_sentence_is_judged_where_the_pass_agrees(post_model):
+    tr = post_model.trace("Hello! How are you?")
+    agrees = [top[0].piece == piece for top, piece in zip(tr.predictions, tr.dec_output,
+                                                            strict=True)]
+    assert not all(agrees), "the whole-text pass would end after the first sentence"
+    for position, piece, _ in notices.unsure_steps(tr, threshold=1.01):
+        assert agrees[position] and piece == tr.dec_output[position]

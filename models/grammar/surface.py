@@ -216,19 +216,39 @@ def _truecase(word: str, proper: dict[str, str]) -> str:
     return word
 
 
+# Words ending in "." that do not end a sentence.
+_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "a.m.", "p.m.", "e.g.", "i.e.", "vs."}
+
+
+def _sentences_of(words: list[str]) -> list[list[str]]:
+    """Words grouped into sentences: a group ends at a word ending in ".", "?" or "!"."""
+    groups: list[list[str]] = [[]]
+    for w in words:
+        groups[-1].append(w)
+        if w[-1] in ".?!" and w.lower() not in _ABBREVIATIONS:
+            groups.append([])
+    return [g for g in groups if g]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of a text (of `normalise`'s output: one per final mark)."""
+    return [" ".join(g) for g in _sentences_of(text.split())]
+
+
 def normalise(text: str) -> str:
     """Typed text as the model reads it, in one canonical form: typographic quotes and
     full-width marks made ASCII, spaces before punctuation removed, repeated final marks
     made one, whitespace collapsed, shouted (all-capital) words lower-cased, typed variants
     spelled as the corpus does ("dont", "colour": RESPELLINGS), proper nouns and "I"
-    capitalised, the first letter capitalised, and a missing final mark added ("?" when the
-    sentence starts like a question)."""
+    capitalised, and in each sentence the first letter capitalised and a missing final mark
+    added ("?" when the sentence starts like a question)."""
     text = text.translate(_QUOTES)
     text = re.sub(r"\s+([.,?!])", r"\1", text)
     text = re.sub(r"([.?!])[.?!]+", r"\1", text)          # "!!!" -> "!", "?!" -> "?"
-    words = text.split()
-    if not words:
-        return ""
+    return " ".join(_normalise_sentence(g) for g in _sentences_of(text.split()))
+
+
+def _normalise_sentence(words: list[str]) -> str:
     proper = _proper_forms()
     # Shouted words ("I LOVE YOU") are read as lower case, then proper nouns restored.
     words = [w.lower() if _shouted(w) else w for w in words]
