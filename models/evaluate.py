@@ -130,7 +130,7 @@ def evaluate_model(model: Seq2Seq, pairs: list[Pair], backend: str, batch_size: 
         "guided_alignment": guided,
         "love": model.translate("I love you", backend),
         "backend": backend_label(backend, model.device),
-        "decoding": "greedy, batched, key/value cache",
+        "decoding": "greedy, sentence by sentence, batched, key/value cache",
         "seconds": round(time.time() - t0, 1), "examples_wrong": failures,
     }
 
