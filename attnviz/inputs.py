@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from models.grammar.surface import symbols_in
 from models.tokenizer import is_cjk
 
 # Far more than the model's 64 tokens; the cut keeps tokenising cheap for hostile input,
@@ -52,6 +53,10 @@ def clean_input(src: str, tgt: str | None) -> CleanInput:
     notices: list[str] = []
     s = _clean(src, "source", notices)
     t = _clean(tgt or "", "target", notices)
+    symbols = symbols_in(s)
+    if symbols:
+        notices.append(f"the model leaves out {' '.join(symbols)}: it never saw emoji or "
+                       "pictographs in training")
     if s and not any(ch.isalnum() for ch in s):
         notices.append("the source has no letters or digits: the model knows English "
                        "sentences only, so what it makes of this is a guess")

@@ -26,7 +26,13 @@ from models.grammar import CONSTRUCTIONS
 from models.grammar.bits import linked
 from models.grammar.lexicon import lexicon
 from models.grammar.lexicon.closed import SET_PHRASES, number_en, number_zh
-from models.grammar.surface import RESPELLINGS, normalise, realise, split_sentences
+from models.grammar.surface import (
+    RESPELLINGS,
+    normalise,
+    realise,
+    split_sentences,
+    symbols_in,
+)
 from models.tokenizer import CHECKPOINT_DIR, MODEL_FILE, Tokenizer, word_key
 
 
@@ -143,6 +149,10 @@ def test_typed_variants_are_spelled_as_the_corpus_does():
     assert normalise("u r my friend, pls come!") == "You are my friend, please come!"
     assert normalise("Im gonna call u tmrw") == "I'm going to call you tomorrow."
     assert normalise("wanna play?") == "Want to play?"
+    # Emoji and pictographs are left out (the corpus has none), and named.
+    assert normalise("😀 I love pizza🍕!") == "I love pizza!"
+    assert normalise("I ❤️ you 👍🏽") == "I you."
+    assert symbols_in("I ❤️ you 👍🏽 😀😀") == ["❤", "👍", "😀"]
     # Each sentence of a text is put in form on its own.
     assert normalise("hello!  how are you") == "Hello! How are you?"
     assert normalise("Mr. Smith is here. is he a teacher") == "Mr. Smith is here. Is he a teacher?"

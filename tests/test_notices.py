@@ -50,10 +50,11 @@ def test_markdown_escape_leaves_no_markup(text):
 
 @pytest.mark.parametrize("src, notes", [
     ("?!", ["no letters or digits"]), ("...", ["no letters or digits"]),
-    ("I love you.", []), ("😀 42", []),
+    ("I love you.", []), ("😀 42", ["leaves out 😀"]),
     ("a\u202eb\x00c", ["2 invisible control character(s) removed"]),
     ("x" * 500, ["only the first 400"]),
     ("我爱你。", ["looks like Chinese"]), ("我爱 Tom。", []), ("。？", ["no letters or digits"]),
+    ("I love pizza 🍕😀", ["leaves out 🍕 😀"]),
 ])
 def test_clean_input_says_what_it_changed_or_doubts(src, notes):
     cleaned = clean_input(src, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from functools import cache
 
 from .bits import Bit, Tok
@@ -216,6 +217,21 @@ def _truecase(word: str, proper: dict[str, str]) -> str:
     return word
 
 
+# Emoji and other pictographs (and the joiners and selectors inside emoji sequences): the
+# corpus has none, and a model reading one loses the rest of the sentence.
+_EMOJI_PARTS = {"\u200d", "\ufe0e", "\ufe0f", "\u20e3"}
+
+
+def _is_symbol(ch: str) -> bool:
+    return ch in _EMOJI_PARTS or (ord(ch) > 127 and unicodedata.category(ch) in ("So", "Sk"))
+
+
+def symbols_in(text: str) -> list[str]:
+    """The emoji and pictographs `normalise` leaves out of `text`, once each, in order."""
+    return list(dict.fromkeys(ch for ch in text if _is_symbol(ch) and ch not in _EMOJI_PARTS
+                              and unicodedata.category(ch) == "So"))
+
+
 # Words ending in "." that do not end a sentence.
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "a.m.", "p.m.", "e.g.", "i.e.", "vs."}
 
@@ -236,13 +252,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    """Typed text as the model reads it, in one canonical form: typographic quotes and
-    full-width marks made ASCII, spaces before punctuation removed, repeated final marks
+    """Typed text as the model reads it, in one canonical form: emoji and pictographs
+    left out, typographic quotes and full-width marks made ASCII, spaces before
+    punctuation removed, repeated final marks
     made one, whitespace collapsed, shouted (all-capital) words lower-cased, typed variants
     spelled as the corpus does ("dont", "colour": RESPELLINGS), proper nouns and "I"
     capitalised, and in each sentence the first letter capitalised and a missing final mark
     added ("?" when the sentence starts like a question)."""
-    text = text.translate(_QUOTES)
+    text = "".join(" " if _is_symbol(ch) else ch for ch in text.translate(_QUOTES))
     text = re.sub(r"\s+([.,?!])", r"\1", text)
     text = re.sub(r"([.?!])[.?!]+", r"\1", text)          # "!!!" -> "!", "?!" -> "?"
     return " ".join(_normalise_sentence(g) for g in _sentences_of(text.split()))
