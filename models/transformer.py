@@ -30,7 +30,7 @@ from kernels import attention, backend_name, causal_mask, reference_attention
 
 from .card import ModelCard
 from .gold import find_gold
-from .grammar.surface import normalise, split_sentences
+from .grammar.surface import normalise, translation_units
 from .tokenizer import EOS_ID, PAD_ID, SOS_ID, Tokenizer
 from .trace import ATTENTION_KINDS, DecodeStep, HeadImportance, TopToken, Trace
 
@@ -553,20 +553,23 @@ class Seq2Seq(nn.Module):
     def _own_translations(self, texts: list[str]) -> list[str]:
         """Greedy translations under the caller's backend and ablation. The model learnt
         single sentences, so each sentence of a text (as the model reads it, truncated
-        like the source) is decoded on its own, all in one batch, and a text's
-        translations are joined; empty or whitespace-only texts give ""."""
+        like the source; a leading "Hi," split off) is decoded on its own, all in one
+        batch, and a text's translations are joined; empty texts give ""."""
         tok = self._require_tokenizer()
         results = [""] * len(texts)
-        owners, sources = [], []
+        owners, sources, commas = [], [], []
         for i, text in enumerate(texts):
             if text.strip():
-                for sentence in split_sentences(self._source_ids(text)[3]):
+                for unit, comma in translation_units(self._source_ids(text)[3]):
                     owners.append(i)
-                    sources.append(self._source_ids(sentence)[0] + [EOS_ID])
+                    sources.append(self._source_ids(unit)[0] + [EOS_ID])
+                    commas.append(comma)
         if not sources:
             return results
-        for i, out in zip(owners, self.greedy(self._src_tensor(sources)), strict=True):
-            results[i] += tok.decode(out)
+        outs = self.greedy(self._src_tensor(sources))
+        for i, out, comma in zip(owners, outs, commas, strict=True):
+            piece = tok.decode(out)
+            results[i] += piece.rstrip("。！？.!?") + "，" if comma else piece
         return results
 
     def translate(self, text: str, backend: str | None = None,

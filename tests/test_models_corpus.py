@@ -32,6 +32,7 @@ from models.grammar.surface import (
     realise,
     split_sentences,
     symbols_in,
+    translation_units,
 )
 from models.tokenizer import CHECKPOINT_DIR, MODEL_FILE, Tokenizer, word_key
 
@@ -153,6 +154,11 @@ def test_typed_variants_are_spelled_as_the_corpus_does():
     assert normalise("😀 I love pizza🍕!") == "I love pizza!"
     assert normalise("I ❤️ you 👍🏽") == "I you."
     assert symbols_in("I ❤️ you 👍🏽 😀😀") == ["❤", "👍", "😀"]
+    # A leading interjection gets its comma and is split off for translation.
+    assert normalise("hi how are you") == "Hi, how are you?"
+    assert normalise("Hello, how are you") == "Hello, how are you?"
+    assert translation_units("Hi, how are you? Thanks, William!") == [
+        ("Hi!", True), ("How are you?", False), ("Thanks, William!", False)]
     # Each sentence of a text is put in form on its own.
     assert normalise("hello!  how are you") == "Hello! How are you?"
     assert normalise("Mr. Smith is here. is he a teacher") == "Mr. Smith is here. Is he a teacher?"

@@ -223,3 +223,6 @@ def test_a_text_of_several_sentences_is_translated_sentence_by_sentence(post_mod
     steps = post_model.decode_steps(text, target=whole)
     assert [s.chosen for s in steps] == tr.dec_output
     assert post_model.head_importance(text).target_text == whole
+    # A leading "Hi," is translated on its own and joined by a comma.
+    hi = post_model.translate("Hi!").rstrip("！。")
+    assert post_model.translate("hi, how are you") == hi + "，" + parts[1]

@@ -251,6 +251,28 @@ def split_sentences(text: str) -> list[str]:
     return [" ".join(g) for g in _sentences_of(text.split())]
 
 
+
+# A sentence opening with one of these and a comma ("Hi, how are you?") is read as two:
+# the corpus rarely joins them, and the models translate each part far better alone.
+INTERJECTIONS = {"hi", "hello", "hey", "thanks", "ok", "okay", "yes", "sorry"}
+# Typed without their comma too ("hi how are you").
+GREETINGS = {"hi", "hello", "hey"}
+
+
+def translation_units(text: str) -> list[tuple[str, bool]]:
+    """What the models translate one at a time for a normalised text: its sentences, a
+    leading interjection split off its sentence. Each unit comes with whether its
+    translation ends in a comma (joining the next) instead of its final mark."""
+    units: list[tuple[str, bool]] = []
+    for sentence in split_sentences(text):
+        words = sentence.split()
+        if len(words) >= 3 and words[0].endswith(",") and \
+                words[0][:-1].lower() in INTERJECTIONS:
+            units += [(words[0][:-1] + "!", True), (_normalise_sentence(words[1:]), False)]
+        else:
+            units.append((sentence, False))
+    return units
+
 def normalise(text: str) -> str:
     """Typed text as the model reads it, in one canonical form: emoji and pictographs
     left out, typographic quotes and full-width marks made ASCII, spaces before
@@ -272,8 +294,13 @@ def _normalise_sentence(words: list[str]) -> str:
     words = [_respell(w, i == 0) for i, w in enumerate(words)]
     words = [_truecase(w, proper) for w in words]
     words[0] = words[0][0].upper() + words[0][1:]
+    # A leading interjection gets its comma; the rest decides whether the sentence asks.
+    opener = len(words) >= 3 and words[0].rstrip(",").lower() in INTERJECTIONS and \
+        (words[0].endswith(",") or words[0].lower() in GREETINGS)
+    if opener and not words[0].endswith(","):
+        words[0] += ","
     if words[-1][-1] not in ".?!":
-        first, second = (w.strip(".,?!").lower() for w in [*words[:2], ""][:2])
+        first, second = (w.strip(".,?!").lower() for w in [*words[opener:opener + 2], ""][:2])
         asks = first in QUESTION_STARTS and (first not in _NEGATIVE_STARTS or
                                              second in _SUBJECTS)
         words[-1] += "?" if asks else "."
