@@ -137,34 +137,34 @@ def test_normalise_typed_text():
     assert [(s, normalise(s)) for s in canonical if normalise(s) != s] == []
 
 
+@pytest.mark.parametrize("typed, read", [
+    # typed variants spelled as the corpus does
+    ("i dont like coffee", "I don't like coffee."), ("DONT RUN", "Don't run."),
+    ("dont you like tea", "Don't you like tea?"), ("im hungry", "I'm hungry."),
+    ("whats your name", "What's your name?"), ("lets go home", "Let's go home."),
+    ("She lets me go.", "She lets me go."),            # "lets" mid-sentence stays
+    ("My favourite colour is grey.", "My favorite color is grey."),
+    ("u r my friend, pls come!", "You are my friend, please come!"),
+    ("Im gonna call u tmrw", "I'm going to call you tomorrow."),
+    ("wanna play?", "Want to play?"),
+    ("Its cold, well, we were out.", "Its cold, well, we were out."),
+    # emoji and pictographs left out (the corpus has none)
+    ("😀 I love pizza🍕!", "I love pizza!"), ("I ❤️ you 👍🏽", "I you."),
+    # a leading interjection gets its comma; each sentence is put in form on its own
+    ("hi how are you", "Hi, how are you?"), ("Hello, how are you", "Hello, how are you?"),
+    ("hello!  how are you", "Hello! How are you?"),
+    ("Mr. Smith is here. is he a teacher", "Mr. Smith is here. Is he a teacher?"),
+])
+def test_typed_text_is_read_in_the_corpus_form(typed, read):
+    assert normalise(typed) == read
 
-def test_typed_variants_are_spelled_as_the_corpus_does():
-    assert normalise("i dont like coffee") == "I don't like coffee."
-    assert normalise("DONT RUN") == "Don't run."
-    assert normalise("dont you like tea") == "Don't you like tea?"
-    assert normalise("im hungry") == "I'm hungry."
-    assert normalise("whats your name") == "What's your name?"      # then a question
-    assert normalise("lets go home") == "Let's go home."
-    assert normalise("She lets me go.") == "She lets me go."       # "lets" mid-sentence stays
-    assert normalise("My favourite colour is grey.") == "My favorite color is grey."
-    assert normalise("u r my friend, pls come!") == "You are my friend, please come!"
-    assert normalise("Im gonna call u tmrw") == "I'm going to call you tomorrow."
-    assert normalise("wanna play?") == "Want to play?"
-    # Emoji and pictographs are left out (the corpus has none), and named.
-    assert normalise("😀 I love pizza🍕!") == "I love pizza!"
-    assert normalise("I ❤️ you 👍🏽") == "I you."
+
+def test_sentences_translation_units_and_respellings():
     assert symbols_in("I ❤️ you 👍🏽 😀😀") == ["❤", "👍", "😀"]
-    # A leading interjection gets its comma and is split off for translation.
-    assert normalise("hi how are you") == "Hi, how are you?"
-    assert normalise("Hello, how are you") == "Hello, how are you?"
     assert translation_units("Hi, how are you? Thanks, William!") == [
         ("Hi!", True), ("How are you?", False), ("Thanks, William!", False)]
-    # Each sentence of a text is put in form on its own.
-    assert normalise("hello!  how are you") == "Hello! How are you?"
-    assert normalise("Mr. Smith is here. is he a teacher") == "Mr. Smith is here. Is he a teacher?"
     assert split_sentences("Hello! How are you? Mr. Li is here.") == [
         "Hello!", "How are you?", "Mr. Li is here."]
-    assert normalise("Its cold, well, we were out.") == "Its cold, well, we were out."
     # Every respelling replaces a word the corpus never has, so training (which normalises
     # its sources too) reads the same sentences as before; by one the corpus has, or by
     # the contraction's proper spelling.
@@ -173,6 +173,7 @@ def test_typed_variants_are_spelled_as_the_corpus_does():
     for typed, spelled in {**RESPELLINGS, "lets": "let's"}.items():
         assert typed not in known, typed
         assert all(w in known or "'" in w for w in spelled.split()), (typed, spelled)
+
 
 def test_lexicon_is_large_and_consistent():
     lex = lexicon()
