@@ -56,10 +56,10 @@ def export(args: argparse.Namespace, ap: argparse.ArgumentParser) -> int:
     except ValueError as e:
         ap.error(str(e))
     cleaned = clean_input(args.src, args.tgt)
-    if not cleaned.ok:
-        ap.error("--src is empty: give an English sentence")
     for note in cleaned.notices:
         print(f"note: {note}", file=sys.stderr)
+    if not cleaned.ok:
+        ap.error("--src has nothing to read: give an English sentence")
     written: list[Path] = []
     for norm in pipeline.norms_of(args.norm):
         try:

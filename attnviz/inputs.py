@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from models.grammar.surface import symbols_in
+from models.grammar.surface import normalise, symbols_in
 from models.tokenizer import is_cjk
 
 # Far more than the model's 64 tokens; the cut keeps tokenising cheap for hostile input,
@@ -57,7 +57,9 @@ def clean_input(src: str, tgt: str | None) -> CleanInput:
     if symbols:
         notices.append(f"the model leaves out {' '.join(symbols)}: it never saw emoji or "
                        "pictographs in training")
-    if s and not any(ch.isalnum() for ch in s):
+    if s and not normalise(s):
+        s = ""  # nothing left for the model to read: no maps, the notice says why
+    elif s and not any(ch.isalnum() for ch in s):
         notices.append("the source has no letters or digits: the model knows English "
                        "sentences only, so what it makes of this is a guess")
     elif any(is_cjk(ch) for ch in s) and not any(ch.isascii() and ch.isalpha() for ch in s):

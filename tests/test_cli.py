@@ -60,10 +60,14 @@ def test_export_png_default_causal(monkeypatch, tiny_checkpoints, tmp_path):  # 
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_empty_source_is_a_usage_error(tmp_path):
+@pytest.mark.parametrize("src", ["   ", "😀🎉"])
+def test_a_source_with_nothing_to_read_is_a_usage_error(tmp_path, capsys, src):
     with pytest.raises(SystemExit) as e:
-        cli.main(["export", "--src", "   ", "--out", str(tmp_path)])
+        cli.main(["export", "--src", src, "--out", str(tmp_path)])
     assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "nothing to read" in err and ("leaves out 😀 🎉" in err) == (src == "😀🎉")
+    assert not list(tmp_path.iterdir())
 
 
 def test_export_json_names_unknown_words(monkeypatch, tiny_checkpoints, tmp_path, capsys):  # noqa: F811

@@ -63,6 +63,8 @@ def test_clean_input_says_what_it_changed_or_doubts(src, notes):
     for note, want in zip(cleaned.notices, notes, strict=True):
         assert want in note
     assert not clean_input("   ", "  ").ok and clean_input("   ", "  ").tgt is None
+    only_emoji = clean_input("😀🎉", None)      # nothing left to read: a notice, no maps
+    assert not only_emoji.ok and any("leaves out 😀 🎉" in n for n in only_emoji.notices)
 
 
 @pytest.mark.parametrize("tgt, doubted", [
