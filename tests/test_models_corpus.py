@@ -120,7 +120,7 @@ def test_numbers():
 
 
 def test_normalise_typed_text():
-    assert normalise("  I ’m  fine ,thanks ！") == "I 'm fine,thanks!"
+    assert normalise("  I ’m  fine ,thanks ！") == "I 'm fine, thanks!"
     assert normalise("Don’t  go .") == "Don't go."
     assert normalise("i'm from china") == "I'm from China."
     assert normalise("where is tom's dog") == "Where is Tom's dog?"
@@ -154,6 +154,10 @@ def test_normalise_typed_text():
     ("hi how are you", "Hi, how are you?"), ("Hello, how are you", "Hello, how are you?"),
     ("hello!  how are you", "Hello! How are you?"),
     ("Mr. Smith is here. is he a teacher", "Mr. Smith is here. Is he a teacher?"),
+    # a mark typed without its space
+    ("Hello,how are you", "Hello, how are you?"), ("Yes!I like it", "Yes! I like it."),
+    ("I have 3,000 books.", "I have 3,000 books."),
+    ("We met at 7 a.m. today", "We met at 7 a.m. today."),
 ])
 def test_typed_text_is_read_in_the_corpus_form(typed, read):
     assert normalise(typed) == read

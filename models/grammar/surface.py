@@ -233,7 +233,8 @@ def symbols_in(text: str) -> list[str]:
 
 
 # Words ending in "." that do not end a sentence.
-_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "a.m.", "p.m.", "e.g.", "i.e.", "vs."}
+_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "a.m.", "p.m.", "e.g.", "i.e.", "vs.", "u.s.",
+                  "u.s.a.", "u.k."}
 
 
 def _sentences_of(words: list[str]) -> list[list[str]]:
@@ -284,6 +285,9 @@ def normalise(text: str) -> str:
     text = "".join(" " if _is_symbol(ch) else ch for ch in text.translate(_QUOTES))
     text = re.sub(r"\s+([.,?!])", r"\1", text)
     text = re.sub(r"([.?!])[.?!]+", r"\1", text)          # "!!!" -> "!", "?!" -> "?"
+    # A mark typed without its space: "Hi,how are you" (not "3,000"), "Hi!How" (not "a.m.").
+    text = re.sub(r",(?=[A-Za-z])|(?<=[a-z]{2})([.?!])(?=[A-Z])",
+                  lambda m: (m.group(1) or ",") + " ", text)
     return " ".join(_normalise_sentence(g) for g in _sentences_of(text.split()))
 
 
