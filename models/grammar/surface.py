@@ -141,7 +141,6 @@ _NEGATIVE_STARTS = {"isn't", "aren't", "don't", "doesn't", "didn't", "can't", "w
 _SUBJECTS = {"i", "you", "he", "she", "it", "we", "they", "there", "that", "this"}
 
 
-
 # Words as people type them that the corpus spells otherwise: contractions without their
 # apostrophe, British spellings, texting forms. None is an English word itself ("its",
 # "well", "were" are, so they stay), and none occurs in the corpus (tested).
@@ -227,9 +226,10 @@ def _is_symbol(ch: str) -> bool:
 
 
 def symbols_in(text: str) -> list[str]:
-    """The emoji and pictographs `normalise` leaves out of `text`, once each, in order."""
-    return list(dict.fromkeys(ch for ch in text if _is_symbol(ch) and ch not in _EMOJI_PARTS
-                              and unicodedata.category(ch) == "So"))
+    """The emoji and pictographs `normalise` leaves out of `text`, once each, in order
+    (not the joiners, selectors and skin tones inside emoji sequences)."""
+    return list(dict.fromkeys(ch for ch in text
+                              if ord(ch) > 127 and unicodedata.category(ch) == "So"))
 
 
 # Words ending in "." that do not end a sentence.
@@ -250,7 +250,6 @@ def _sentences_of(words: list[str]) -> list[list[str]]:
 def split_sentences(text: str) -> list[str]:
     """The sentences of a text (of `normalise`'s output: one per final mark)."""
     return [" ".join(g) for g in _sentences_of(text.split())]
-
 
 
 # A sentence opening with one of these and a comma ("Hi, how are you?") is read as two:
@@ -277,11 +276,12 @@ def translation_units(text: str) -> list[tuple[str, bool]]:
 def normalise(text: str) -> str:
     """Typed text as the model reads it, in one canonical form: emoji and pictographs
     left out, typographic quotes and full-width marks made ASCII, spaces before
-    punctuation removed, repeated final marks
-    made one, whitespace collapsed, shouted (all-capital) words lower-cased, typed variants
+    punctuation removed and a missing space after it added, repeated final marks made
+    one, whitespace collapsed, shouted (all-capital) words lower-cased, typed variants
     spelled as the corpus does ("dont", "colour": RESPELLINGS), proper nouns and "I"
-    capitalised, and in each sentence the first letter capitalised and a missing final mark
-    added ("?" when the sentence starts like a question)."""
+    capitalised, and in each sentence the first letter capitalised, a leading
+    interjection given its comma, and a missing final mark added ("?" when the sentence
+    starts like a question)."""
     text = "".join(" " if _is_symbol(ch) else ch for ch in text.translate(_QUOTES))
     text = re.sub(r"\s+([.,?!])", r"\1", text)
     text = re.sub(r"([.?!])[.?!]+", r"\1", text)          # "!!!" -> "!", "?!" -> "?"
