@@ -70,7 +70,7 @@ def header(view: View) -> None:
         st.warning(note, icon=":material/content_cut:")
     if first.source_text != view.src:
         st.caption("The model reads your sentence as (one canonical form: capitals, final "
-                   "mark, plain quotes):")
+                   "marks, plain quotes, typed variants spelled as in training, no emoji):")
         st.text(first.source_text)
     # The same words for both models (one tokenizer and corpus): said once.
     for note in unknown_word_notices(first):
